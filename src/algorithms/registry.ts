@@ -1,0 +1,48 @@
+// The algorithm registry: names -> factories with typed, validated configs. The replay engine, the
+// CLI and the contract test suite only ever reach algorithms through here.
+
+import type { Algorithm, AlgorithmContext, AlgorithmState } from '../core/algorithm.ts';
+import type { ParamSpecs } from '../core/config.ts';
+import { validateConfig } from '../core/config.ts';
+import { ConfigError } from '../core/errors.ts';
+import { thresholdDefinition } from './baselines/threshold.ts';
+import { zscoreDefinition } from './baselines/zscore.ts';
+
+export interface AlgorithmDefinition {
+  name: string;
+  kind: 'predictor' | 'localizer';
+  summary: string;
+  params: ParamSpecs;
+  /** Builds a fresh instance from an already validated config. */
+  create(config: Record<string, unknown>, ctx: AlgorithmContext): Algorithm;
+  /** Rebuilds an instance from toJSON() output (same future outputs as the original). */
+  load(state: AlgorithmState, ctx: AlgorithmContext): Algorithm;
+}
+
+const DEFINITIONS: readonly AlgorithmDefinition[] = [thresholdDefinition, zscoreDefinition];
+
+export function listAlgorithms(): readonly AlgorithmDefinition[] {
+  return DEFINITIONS;
+}
+
+export function getAlgorithm(name: string): AlgorithmDefinition {
+  const def = DEFINITIONS.find((d) => d.name === name);
+  if (!def) {
+    throw new ConfigError(`unknown algorithm "${name}" (known: ${DEFINITIONS.map((d) => d.name).join(', ')})`);
+  }
+  return def;
+}
+
+export function resolveConfig(def: AlgorithmDefinition, raw: unknown): Record<string, unknown> {
+  return validateConfig(`algorithm ${def.name}`, def.params, raw);
+}
+
+export function createAlgorithm(name: string, rawConfig: unknown, ctx: AlgorithmContext): Algorithm {
+  const def = getAlgorithm(name);
+  return def.create(resolveConfig(def, rawConfig), ctx);
+}
+
+export function loadAlgorithm(state: AlgorithmState, ctx: AlgorithmContext): Algorithm {
+  const def = getAlgorithm(state.algorithm);
+  return def.load(state, ctx);
+}

@@ -1,0 +1,110 @@
+// The interfaces every algorithm implements (river-style two verbs for predictors, one call for
+// localizers, one for remedies). Algorithms see only these types: no files, no clock, no bus.
+
+/** One host's metric vector at one time. `values` is aligned with AlgorithmContext.metrics; NaN = missing. */
+export interface Sample {
+  time: number;
+  host: string;
+  values: Float64Array;
+}
+
+/** What an algorithm knows about the system it watches, fixed at creation. */
+export interface AlgorithmContext {
+  metrics: string[];
+  hosts: string[];
+  sampleIntervalMs: number;
+  /** Seed for any randomness (derive with createRng(seed)). */
+  seed: number;
+}
+
+/** Training data: samples in time order and, where the dataset has an SLO, per-time labels. */
+export interface TrainingData {
+  samples: Sample[];
+  /** Times (epoch ms) at which the SLO was violated; null when the dataset has no SLO. */
+  sloViolations: Set<number> | null;
+}
+
+export interface Prediction {
+  /** Anomaly score in [0, 1] (higher = more anomalous). */
+  score: number;
+  /** The algorithm's filtered output: true = "alarm" at this sample. */
+  anomalous: boolean;
+}
+
+export interface MetricRank {
+  host: string;
+  metric: string | null;
+  score: number;
+}
+
+/** Online anomaly predictor. The replay engine calls score() then learn() on every sample. */
+export interface Predictor {
+  readonly kind: 'predictor';
+  fit?(training: TrainingData): void;
+  score(sample: Sample): Prediction;
+  learn(sample: Sample): void;
+  /** Cause inference: metrics of `host` ranked by how much they explain the latest anomaly. */
+  explain?(host: string): MetricRank[];
+  /** Serializable state; the registry's load() rebuilds an identical predictor from it. */
+  toJSON(): AlgorithmState;
+}
+
+export interface Topology {
+  hosts: string[];
+  /** caller -> callee edges; empty when unknown. */
+  edges: [string, string][];
+}
+
+export type TriggerKind = 'slo' | 'alarm' | 'explicit';
+
+export interface Trigger {
+  kind: TriggerKind;
+  /** Time of the triggering event (the SLO-violation onset, the alarm, the explicit time). */
+  time: number;
+  host: string | null;
+}
+
+/** The samples a localizer may look at: all hosts, times in [start, end], in time order. */
+export interface Window {
+  start: number;
+  end: number;
+  samples: Sample[];
+}
+
+export interface Ranking {
+  /** Most likely culprit first. */
+  entries: MetricRank[];
+  /** Hosts the localizer names as faulty (component-level answer; FChain's pinpointed set). */
+  pinpointed: string[];
+  /** Optional remark, e.g. "external cause" or "topology inferred". */
+  note?: string;
+}
+
+export interface Localizer {
+  readonly kind: 'localizer';
+  /** How much history before the trigger the localizer wants (ms). */
+  readonly lookbackMs: number;
+  fit?(training: TrainingData): void;
+  localize(window: Window, trigger: Trigger, topology: Topology): Ranking;
+  toJSON(): AlgorithmState;
+}
+
+export type Algorithm = Predictor | Localizer;
+
+export interface AlgorithmState {
+  algorithm: string;
+  config: unknown;
+  state: unknown;
+}
+
+/** A fix the pipeline asks for. Types are free strings; the fix model knows the standard ones. */
+export interface ActionRequest {
+  type: string;
+  host: string;
+  reason: string;
+}
+
+/** Picks a fix for a localized cause. */
+export interface Remedy {
+  choose(ranking: Ranking): ActionRequest | null;
+}

@@ -1,0 +1,100 @@
+// The dataset vocabulary: what a recorded run (or an imported case) holds in memory.
+// File layout and validation live in src/data/dataset-io.ts; see ../shared/spec/dataset-format.md.
+
+export const DATASET_FORMAT = 'foreshock-dataset/1';
+
+export interface HostInfo {
+  id: string;
+  role?: string;
+}
+
+export interface SloSpec {
+  /** Column of slo.arrow that is compared with the threshold, e.g. `mean_latency_ms`. */
+  signal: string;
+  /** A second violates the SLO when signal >= threshold (evaluation.md, "Ground truth"). */
+  threshold: number;
+}
+
+export interface Phase {
+  name: string;
+  start: number;
+  end: number;
+}
+
+/** Ground truth: one injected (or labelled) fault. Times are epoch ms; `end` is exclusive. */
+export interface FaultRecord {
+  id: string;
+  /** Free string: cpuhog, memleak, diskhog, ... or whatever an imported dataset calls it. */
+  type: string;
+  host: string;
+  start: number;
+  end: number;
+  /** Culprit metrics where known (SMD interpretation labels, synthetic faults). */
+  metrics?: string[];
+  params?: Record<string, unknown>;
+}
+
+/** A fix that was really executed while recording; calibrates the replay fix model. */
+export interface ActionRecord {
+  type: string;
+  host: string;
+  requested: number;
+  completed: number;
+}
+
+export interface Manifest {
+  format: string;
+  name: string;
+  source: { kind: string; detail?: string };
+  sampleIntervalMs: number;
+  start: number;
+  end: number;
+  hosts: HostInfo[];
+  /** caller -> callee edges. */
+  dependencies: [string, string][];
+  metrics: string[];
+  slo: SloSpec | null;
+  phases: Phase[];
+  faults: FaultRecord[];
+  actions: ActionRecord[];
+  seed?: number | null;
+}
+
+/**
+ * Host samples in long format, columnar: row i is (time[i], hosts[host[i]], columns[m][i]).
+ * Rows are sorted by time; within one time each host appears at most once.
+ * A missing value is NaN here and null in the Arrow file (NaN in a file is rejected).
+ */
+export interface MetricTable {
+  time: Float64Array;
+  host: Int32Array;
+  hosts: string[];
+  metrics: string[];
+  columns: Float64Array[];
+}
+
+/** Per-second service-level series (slo.arrow). Columns by name; missing = NaN. */
+export interface SloTable {
+  time: Float64Array;
+  columns: Record<string, Float64Array>;
+}
+
+export interface Dataset {
+  manifest: Manifest;
+  metrics: MetricTable;
+  slo: SloTable | null;
+}
+
+/** Standard slo.arrow columns (a superset of the seed's `aggregate` fields). */
+export const SLO_COLUMNS = [
+  'count',
+  'mean_latency_ms',
+  'p95_latency_ms',
+  'max_latency_ms',
+  'violations',
+  'errors',
+] as const;
+
+export function rowCount(table: MetricTable): number {
+  return table.time.length;
+}
