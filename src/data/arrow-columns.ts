@@ -35,7 +35,8 @@ export function floatColumn(values: Float64Array): Vector {
 /** A dictionary-encoded string column (host ids): small on disk, read back as strings anywhere. */
 export function dictionaryColumn(indices: Int32Array, dictionary: string[]): Vector {
   const dict = vectorFromArray(dictionary, new Utf8());
-  const type = new Dictionary(new Utf8(), new Int32());
+  // A fixed dictionary id (Arrow JS otherwise takes one from a global counter) keeps files byte-identical.
+  const type = new Dictionary(new Utf8(), new Int32(), 0);
   return new Vector([makeData({ type, data: indices, dictionary: dict, length: indices.length })]);
 }
 

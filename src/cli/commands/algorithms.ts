@@ -1,0 +1,19 @@
+import type { CommandModule } from 'yargs';
+import { listAlgorithms } from '../../algorithms/registry.ts';
+
+export const algorithmsCommand: CommandModule = {
+  command: 'algorithms',
+  describe: 'List the registered algorithms with their parameters, defaults and sources',
+  handler: () => {
+    for (const def of listAlgorithms()) {
+      console.log(`${def.name} (${def.kind}): ${def.summary}`);
+      for (const [key, spec] of Object.entries(def.params)) {
+        const range =
+          'min' in spec || 'max' in spec
+            ? ` [${'min' in spec && spec.min !== undefined ? spec.min : ''}..${'max' in spec && spec.max !== undefined ? spec.max : ''}]`
+            : '';
+        console.log(`  ${key} = ${JSON.stringify(spec.default)}${range}  ${spec.doc}  (${spec.source})`);
+      }
+    }
+  },
+};

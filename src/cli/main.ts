@@ -1,0 +1,63 @@
+// The foreshock command line. Handlers are thin: parse -> call a library function -> print.
+// Exit codes: 0 ok, 1 user error (one line, no stack trace), 2 internal error (with stack).
+
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ForeshockError, UserError } from '../core/errors.ts';
+import { VERSION } from '../version.ts';
+import { algorithmsCommand } from './commands/algorithms.ts';
+import { experimentCommand } from './commands/experiment.ts';
+import { importCommand } from './commands/import.ts';
+import { replayCommand } from './commands/replay.ts';
+import { scoreCommand } from './commands/score.ts';
+import { synthCommand } from './commands/synth.ts';
+import { validateCommand } from './commands/validate.ts';
+
+function report(err: unknown): number {
+  if (err instanceof UserError) {
+    process.stderr.write(`foreshock: ${err.message.split('\n')[0]}\n`);
+    return 1;
+  }
+  if (err instanceof ForeshockError || err instanceof Error) {
+    process.stderr.write(`foreshock: internal error: ${err.stack ?? err.message}\n`);
+    return 2;
+  }
+  process.stderr.write(`foreshock: internal error: ${String(err)}\n`);
+  return 2;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let usageError: string | null = null;
+  const cli = yargs(argv)
+    .scriptName('foreshock')
+    .usage('$0 <command> [options]\n\nPredict, localize and fix faults in multi-host metric streams; score how early and how well.')
+    .command(experimentCommand)
+    .command(replayCommand)
+    .command(importCommand)
+    .command(synthCommand)
+    .command(scoreCommand)
+    .command(validateCommand)
+    .command(algorithmsCommand)
+    .demandCommand(1, 'give a command (see --help)')
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .fail((msg, err) => {
+      if (err) throw err;
+      usageError = msg;
+    });
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    return report(err);
+  }
+  if (usageError !== null) {
+    process.stderr.write(`foreshock: ${usageError} (see foreshock --help)\n`);
+    return 1;
+  }
+  return 0;
+}
+
+process.exitCode = await main(hideBin(process.argv));

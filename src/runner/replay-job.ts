@@ -1,0 +1,134 @@
+// One replay job: test dataset (+ optional train dataset) x algorithms -> results.json content.
+// Shared by `foreshock replay` and `npm run experiment`. Everything in the returned object is a
+// function of the datasets, the configs and the seed, so two runs serialize byte-identically;
+// wall-clock cost is measured only when a clock is passed (and then reported separately).
+
+import type { AlgorithmContext } from '../core/algorithm.ts';
+import type { Dataset } from '../core/dataset.ts';
+import { UserError } from '../core/errors.ts';
+import type { AlgorithmResult, ReplayResults } from '../core/results.ts';
+import { createRuleRemedy } from '../algorithms/baselines/rule-remedy.ts';
+import { getAlgorithm, listAlgorithms, resolveConfig } from '../algorithms/registry.ts';
+import { DEFAULT_SCORING, evaluate, type ScoringParams } from '../eval/index.ts';
+import { calibrateFixModel, DEFAULT_FIX_MODEL, type FixModel } from '../sim/fix-model.ts';
+import { debounceAlarms, replay, type TriggerMode } from '../sim/replay.ts';
+import { chooseSplit, trainingData } from '../sim/samples.ts';
+import { VERSION } from '../version.ts';
+
+export interface ReplayJobOptions {
+  /** Algorithm names; default: every registered algorithm. */
+  algorithms?: string[];
+  /** Per-algorithm config overrides, by name. */
+  configs?: Record<string, unknown>;
+  trigger?: TriggerMode;
+  scoring?: ScoringParams;
+  /** Perform (modeled) fixes after localizations. Default true. */
+  fix?: boolean;
+  /** Fix model before calibration with the datasets' measured actions. */
+  fixModel?: FixModel;
+  /** Seed for algorithm randomness and fix-latency draws; default: the dataset's seed, else 0. */
+  seed?: number;
+  /** Wall clock (ms) for cost measurement; omit for byte-reproducible results. */
+  clock?: () => number;
+  log?: (line: string) => void;
+}
+
+export function runReplayJob(test: Dataset, train: Dataset | null, opts: ReplayJobOptions = {}): ReplayResults {
+  const names = opts.algorithms ?? listAlgorithms().map((d) => d.name);
+  if (names.length === 0) throw new UserError('no algorithms to run');
+  const defs = names.map((n) => getAlgorithm(n));
+  const scoring = opts.scoring ?? DEFAULT_SCORING;
+  const trigger = opts.trigger ?? { kind: 'slo' };
+  const seed = opts.seed ?? test.manifest.seed ?? 0;
+  const log = opts.log ?? (() => {});
+  if (trigger.kind === 'slo' && !test.manifest.slo) {
+    log(`note: dataset ${test.manifest.name} has no SLO; localizers need --localize-at or --trigger alarm`);
+  }
+  const measured = [...(train?.manifest.actions ?? []), ...test.manifest.actions];
+  const fixModel = calibrateFixModel(opts.fixModel ?? DEFAULT_FIX_MODEL, measured, 'the datasets');
+
+  const split = chooseSplit(test, train);
+  const metrics = test.metrics.metrics;
+  const training = trainingData(train ?? test, metrics, split.trainPeriod ?? { start: 0, end: 0 });
+  const ctx: AlgorithmContext = {
+    metrics,
+    hosts: test.metrics.hosts,
+    sampleIntervalMs: test.manifest.sampleIntervalMs,
+    seed,
+  };
+
+  const algorithms: Record<string, AlgorithmResult> = {};
+  // Predictors first: a localizer triggered by alarms needs a predictor's alarm stream.
+  const ordered = [...defs].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'predictor' ? -1 : 1));
+  for (const def of ordered) {
+    const config = resolveConfig(def, opts.configs?.[def.name]);
+    const algorithm = def.create(config, ctx);
+    log(`${def.name}: training on ${training.samples.length} samples (${split.trainSource})`);
+    algorithm.fit?.(training);
+    const timeline = replay(test, algorithm, split.scoredPeriod, def.name, {
+      trigger: def.kind === 'localizer' && trigger.kind === 'alarm' ? alarmTrigger(trigger.source) : trigger,
+      minDurationS: scoring.minDurationS,
+      pendingWindowMs: scoring.pendingWindowS * 1000,
+      remedy: opts.fix === false ? null : createRuleRemedy(),
+      fixModel,
+      seed,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+    });
+    const scored = evaluate(test, split.scoredPeriod, timeline, scoring, {
+      predicts: def.kind === 'predictor',
+      localizes: true,
+      fixes: opts.fix !== false,
+    });
+    const msPerSample =
+      timeline.scoreMs !== null && timeline.samplesScored > 0 ? timeline.scoreMs / timeline.samplesScored : null;
+    algorithms[def.name] = {
+      config,
+      alarms: timeline.alarms,
+      localizations: timeline.localizations,
+      actions: timeline.actions,
+      metrics: { ...scored, cost: { msPerSample } },
+    };
+    log(
+      `${def.name}: ${timeline.alarms.length} alarm(s), ${timeline.localizations.length} localization(s), ` +
+        `${timeline.actions.length} action(s) over ${timeline.samplesScored} samples`,
+    );
+  }
+
+  /** The alarm stream that triggers localizers: `source`, else the first predictor that ran. */
+  function alarmTrigger(source: string | undefined): TriggerMode {
+    const from = source ?? Object.keys(algorithms).find((n) => getAlgorithm(n).kind === 'predictor');
+    const result = from === undefined ? undefined : algorithms[from];
+    if (from === undefined || !result) {
+      throw new UserError(
+        `--trigger alarm: localizers need a predictor's alarms; add one to --algorithms` +
+          (source ? ` (the alarm source "${source}" did not run)` : ''),
+      );
+    }
+    return { kind: 'alarm', source: from, times: debounceAlarms(result.alarms, scoring.pendingWindowS * 1000) };
+  }
+
+  // Results keep the order the user asked for, whatever order the algorithms ran in.
+  const inOrder: Record<string, AlgorithmResult> = {};
+  for (const def of defs) inOrder[def.name] = algorithms[def.name]!;
+
+  return {
+    foreshock: VERSION,
+    dataset: test.manifest.name,
+    train: train?.manifest.name ?? null,
+    scoring: {
+      ...scoring,
+      trigger,
+      seed,
+      trainSource: split.trainSource,
+      trainPeriod: split.trainPeriod,
+      scoredPeriod: split.scoredPeriod,
+      fixModel: opts.fix === false ? null : fixModel,
+    },
+    algorithms: inOrder,
+  };
+}
+
+/** Serialization used for results.json: stable key order (construction order), 2-space indent. */
+export function formatResults(results: ReplayResults): string {
+  return `${JSON.stringify(results, null, 2)}\n`;
+}

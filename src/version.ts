@@ -1,0 +1,6 @@
+// The foreshock version, read once from package.json (printed in results so numbers are traceable).
+import { readFileSync } from 'node:fs';
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
