@@ -30,7 +30,9 @@ export async function main(argv: string[]): Promise<number> {
   let usageError: string | null = null;
   const cli = yargs(argv)
     .scriptName('foreshock')
-    .usage('$0 <command> [options]\n\nPredict, localize and fix faults in multi-host metric streams; score how early and how well.')
+    .usage(
+      '$0 <command> [options]\n\nPredict, localize and fix faults in multi-host metric streams; score how early and how well.',
+    )
     .command(experimentCommand)
     .command(replayCommand)
     .command(importCommand)

@@ -25,7 +25,9 @@ export function readJsonFile(file: string, option: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UserError(`--${option} ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new UserError(
+      `--${option} ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
   try {
     return JSON.parse(text);

@@ -33,13 +33,21 @@ export const experimentCommand: CommandModule<object, Args> = {
   describe: 'Run an experiment scenario end to end (for now: replay of a synthetic run; see README)',
   builder: (y) =>
     y
-      .positional('name', { type: 'string', demandOption: true, describe: `scenario: ${Object.keys(SCENARIOS).join(', ')}` })
+      .positional('name', {
+        type: 'string',
+        demandOption: true,
+        describe: `scenario: ${Object.keys(SCENARIOS).join(', ')}`,
+      })
       .option('out', { type: 'string', default: 'runs', describe: 'directory for <name>/results.json' })
       .option('seed', { type: 'number', default: SHIPPED_SEED, describe: 'seed of the synthetic run' })
-      .example('$0 experiment memleak', 'replay the shipped synthetic memory-leak run through every algorithm'),
+      .example(
+        '$0 experiment memleak',
+        'replay the shipped synthetic memory-leak run through every algorithm',
+      ),
   handler: (args) => {
     const fault = SCENARIOS[args.name];
-    if (!fault) throw new UserError(`unknown experiment "${args.name}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
+    if (!fault)
+      throw new UserError(`unknown experiment "${args.name}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
     logLine(
       'note: the experiment runner (testbed, real fault injection) is not built yet; ' +
         'this replays a synthetic run of the same fault through every algorithm.',
@@ -48,8 +56,17 @@ export const experimentCommand: CommandModule<object, Args> = {
     const useShipped = args.seed === SHIPPED_SEED && existsSync(join(shipped, 'manifest.json'));
     const dataset = useShipped
       ? readDataset(shipped)
-      : synthesize({ hosts: SHIPPED_HOSTS, fault, seed: args.seed, name: `synth-${args.name}-s${args.seed}` });
-    logLine(useShipped ? `dataset: ${shipped} (shipped)` : `dataset: ${dataset.manifest.name} (generated, seed ${args.seed})`);
+      : synthesize({
+          hosts: SHIPPED_HOSTS,
+          fault,
+          seed: args.seed,
+          name: `synth-${args.name}-s${args.seed}`,
+        });
+    logLine(
+      useShipped
+        ? `dataset: ${shipped} (shipped)`
+        : `dataset: ${dataset.manifest.name} (generated, seed ${args.seed})`,
+    );
     const results = runReplayJob(dataset, null, { log: logLine });
     const dir = join(args.out, args.name);
     mkdirSync(dir, { recursive: true });

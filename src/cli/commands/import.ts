@@ -23,7 +23,9 @@ interface Args {
 function write(dir: string, dataset: Dataset): void {
   writeDataset(dir, dataset);
   const rows = dataset.metrics.time.length;
-  logLine(`wrote ${dir} (${rows} rows, ${dataset.manifest.hosts.length} host(s), ${dataset.manifest.faults.length} fault(s))`);
+  logLine(
+    `wrote ${dir} (${rows} rows, ${dataset.manifest.hosts.length} host(s), ${dataset.manifest.faults.length} fault(s))`,
+  );
 }
 
 export const importCommand: CommandModule<object, Args> = {
@@ -31,34 +33,66 @@ export const importCommand: CommandModule<object, Args> = {
   describe: 'Import NAB, SMD, RCAEval-style CSV or seed aggregate traces as foreshock datasets',
   builder: (y) =>
     y
-      .positional('format', { choices: ['nab', 'smd', 'csv', 'seed'] as const, demandOption: true, describe: 'input format' })
+      .positional('format', {
+        choices: ['nab', 'smd', 'csv', 'seed'] as const,
+        demandOption: true,
+        describe: 'input format',
+      })
       .positional('input', {
         type: 'string',
         demandOption: true,
-        describe: 'nab: a CSV or the NAB root; smd: a directory in SMD layout; csv: a wide CSV; seed: a JSON-lines trace',
+        describe:
+          'nab: a CSV or the NAB root; smd: a directory in SMD layout; csv: a wide CSV; seed: a JSON-lines trace',
       })
-      .option('out', { type: 'string', demandOption: true, describe: 'output dataset directory (a parent directory for many)' })
-      .option('truth', { type: 'string', describe: 'csv: truth JSON (faults, optional slo column/threshold, edges)' })
-      .option('labels', { type: 'string', describe: "nab: combined_windows.json (default: found from the CSV's path)" })
-      .option('machine', { type: 'string', describe: 'smd: import only this machine (default: every machine with train and test)' })
-      .option('slo-threshold', { type: 'number', describe: 'seed: SLO threshold on mean latency in ms (default 70, the seed project\'s)' })
+      .option('out', {
+        type: 'string',
+        demandOption: true,
+        describe: 'output dataset directory (a parent directory for many)',
+      })
+      .option('truth', {
+        type: 'string',
+        describe: 'csv: truth JSON (faults, optional slo column/threshold, edges)',
+      })
+      .option('labels', {
+        type: 'string',
+        describe: "nab: combined_windows.json (default: found from the CSV's path)",
+      })
+      .option('machine', {
+        type: 'string',
+        describe: 'smd: import only this machine (default: every machine with train and test)',
+      })
+      .option('slo-threshold', {
+        type: 'number',
+        describe: "seed: SLO threshold on mean latency in ms (default 70, the seed project's)",
+      })
       .example('$0 import nab ../shared/data/NAB --out datasets/nab', 'all 58 NAB series, one dataset each')
-      .example('$0 import smd ../shared/data/SMD --machine machine-1-6 --out datasets/smd', '<out>/<machine>/{train,test}')
-      .example('$0 import seed ../shared/data/seed-traces/TestingData.txt --out datasets/seed-test', 'a seed trace'),
+      .example(
+        '$0 import smd ../shared/data/SMD --machine machine-1-6 --out datasets/smd',
+        '<out>/<machine>/{train,test}',
+      )
+      .example(
+        '$0 import seed ../shared/data/seed-traces/TestingData.txt --out datasets/seed-test',
+        'a seed trace',
+      ),
   handler: (args) => {
     const warn = (msg: string): void => logLine(`warning: ${msg}`);
     switch (args.format) {
       case 'nab':
         if (isDirectory(args.input)) {
-          const all = importNabDirectory(args.input);
-          for (const { relPath, dataset } of all) write(join(args.out, relPath.replace(/\.csv$/, '')), dataset);
+          const all = importNabDirectory(args.input, { onWarning: warn });
+          for (const { relPath, dataset } of all)
+            write(join(args.out, relPath.replace(/\.csv$/, '')), dataset);
         } else {
-          write(args.out, importNab(args.input, { ...(args.labels ? { labelsPath: args.labels } : {}), onWarning: warn }));
+          write(
+            args.out,
+            importNab(args.input, { ...(args.labels ? { labelsPath: args.labels } : {}), onWarning: warn }),
+          );
         }
         return;
       case 'smd': {
         const machines = args.machine ? [args.machine] : listSmdMachines(args.input);
-        if (machines.length === 0) throw new UserError(`${args.input}: no machine has both train/ and test/ files`);
+        if (machines.length === 0)
+          throw new UserError(`${args.input}: no machine has both train/ and test/ files`);
         for (const m of machines) {
           const { train, test } = importSmd(args.input, m);
           write(join(args.out, m, 'train'), train);

@@ -29,22 +29,33 @@ interface Args {
 
 export const replayCommand: CommandModule<object, Args> = {
   command: 'replay',
-  describe: 'Replay a dataset through algorithms on a virtual clock and score them (writes <out>/results.json)',
+  describe:
+    'Replay a dataset through algorithms on a virtual clock and score them (writes <out>/results.json)',
   builder: (y) =>
     y
-      .option('dataset', { type: 'string', demandOption: true, describe: 'dataset directory to replay and score' })
+      .option('dataset', {
+        type: 'string',
+        demandOption: true,
+        describe: 'dataset directory to replay and score',
+      })
       .option('train', {
         type: 'string',
         describe: "dataset to train on (default: the dataset's normal phase, else its first 15%)",
       })
-      .option('algorithms', { type: 'string', describe: 'comma list of algorithms (default: all; see `foreshock algorithms`)' })
+      .option('algorithms', {
+        type: 'string',
+        describe: 'comma list of algorithms (default: all; see `foreshock algorithms`)',
+      })
       .option('trigger', {
         type: 'string',
         choices: ['slo', 'alarm'],
         default: 'slo',
         describe: "when to localize: at each SLO-violation onset, or at a predictor's alarms",
       })
-      .option('alarm-source', { type: 'string', describe: 'with --trigger alarm: the predictor whose alarms trigger localizers' })
+      .option('alarm-source', {
+        type: 'string',
+        describe: 'with --trigger alarm: the predictor whose alarms trigger localizers',
+      })
       .option('localize-at', {
         type: 'string',
         describe: 'localize at these times instead (comma list; epoch ms, epoch s or ISO 8601)',
@@ -58,22 +69,37 @@ export const replayCommand: CommandModule<object, Args> = {
         describe: `violating seconds in a row that make an onset (default ${DEFAULT_SCORING.minDurationS})`,
       })
       .option('config', { type: 'string', describe: 'JSON file: { "<algorithm>": { <param>: value } }' })
-      .option('fix-model', { type: 'string', describe: 'JSON file overriding the fix model (latencies per action type)' })
-      .option('fix', { type: 'boolean', default: true, describe: 'model fixes after localizations (--no-fix to skip)' })
+      .option('fix-model', {
+        type: 'string',
+        describe: 'JSON file overriding the fix model (latencies per action type)',
+      })
+      .option('fix', {
+        type: 'boolean',
+        default: true,
+        describe: 'model fixes after localizations (--no-fix to skip)',
+      })
       .option('measure-cost', {
         type: 'boolean',
         default: false,
-        describe: 'measure ms/sample and localization compute time (results are then no longer byte-reproducible)',
+        describe:
+          'measure ms/sample and localization compute time (results are then no longer byte-reproducible)',
       })
-      .option('seed', { type: 'number', describe: "seed for randomness (default: the dataset's seed, else 0)" })
+      .option('seed', {
+        type: 'number',
+        describe: "seed for randomness (default: the dataset's seed, else 0)",
+      })
       .option('out', { type: 'string', demandOption: true, describe: 'output directory for results.json' })
       .example('$0 replay --dataset datasets/synth-memleak --out out/memleak', 'score every algorithm')
-      .example('$0 replay --dataset d --algorithms zscore --localize-at 2026-01-01T00:20:00Z --out o', 'localize at a time'),
+      .example(
+        '$0 replay --dataset d --algorithms zscore --localize-at 2026-01-01T00:20:00Z --out o',
+        'localize at a time',
+      ),
   handler: (args) => {
     const test = readDataset(args.dataset);
     const train = args.train ? readDataset(args.train) : null;
     const localizeAt = parseTimeList(args['localize-at'], 'localize-at');
-    if (localizeAt && args.trigger === 'alarm') throw new UserError('give either --localize-at or --trigger alarm, not both');
+    if (localizeAt && args.trigger === 'alarm')
+      throw new UserError('give either --localize-at or --trigger alarm, not both');
     const trigger: TriggerMode = localizeAt
       ? { kind: 'explicit', times: localizeAt }
       : args.trigger === 'alarm'
@@ -83,11 +109,18 @@ export const replayCommand: CommandModule<object, Args> = {
       pendingWindowS: args['pending-window'] ?? DEFAULT_SCORING.pendingWindowS,
       minDurationS: args['min-duration'] ?? DEFAULT_SCORING.minDurationS,
     });
-    const configs = args.config ? (readJsonFile(args.config, 'config') as Record<string, unknown>) : undefined;
-    if (configs !== undefined && (typeof configs !== 'object' || configs === null || Array.isArray(configs))) {
+    const configs = args.config
+      ? (readJsonFile(args.config, 'config') as Record<string, unknown>)
+      : undefined;
+    if (
+      configs !== undefined &&
+      (typeof configs !== 'object' || configs === null || Array.isArray(configs))
+    ) {
       throw new UserError(`--config ${args.config}: expected an object keyed by algorithm name`);
     }
-    const fixModel = args['fix-model'] ? parseFixModel(readJsonFile(args['fix-model'], 'fix-model'), args['fix-model']) : undefined;
+    const fixModel = args['fix-model']
+      ? parseFixModel(readJsonFile(args['fix-model'], 'fix-model'), args['fix-model'])
+      : undefined;
     const algorithms = parseList(args.algorithms);
     const results = runReplayJob(test, train, {
       ...(algorithms ? { algorithms } : {}),

@@ -14,15 +14,22 @@ interface Args {
 
 export const scoreCommand: CommandModule<object, Args> = {
   command: 'score',
-  describe: 'Score one NAB-style CSV (timestamp,value) with a predictor: writes timestamp,value,anomaly_score',
+  describe:
+    'Score one NAB-style CSV (timestamp,value) with a predictor: writes timestamp,value,anomaly_score',
   builder: (y) =>
     y
       .option('algorithm', { type: 'string', demandOption: true, describe: 'a registered predictor' })
       .option('input', { type: 'string', demandOption: true, describe: 'CSV with timestamp,value columns' })
-      .option('train-rows', { type: 'number', describe: "rows used for fit() (default: NAB's probationary period)" })
+      .option('train-rows', {
+        type: 'number',
+        describe: "rows used for fit() (default: NAB's probationary period)",
+      })
       .option('config', { type: 'string', describe: 'JSON file with the algorithm config' })
       .option('out', { type: 'string', demandOption: true, describe: 'output CSV' })
-      .example('$0 score --algorithm threshold --input ../shared/data/NAB/data/realKnownCause/nyc_taxi.csv --out nyc.csv', ''),
+      .example(
+        '$0 score --algorithm threshold --input ../shared/data/NAB/data/realKnownCause/nyc_taxi.csv --out nyc.csv',
+        '',
+      ),
   handler: (args) => {
     const dataset = importNab(args.input, { onWarning: (m) => logLine(`warning: ${m}`) });
     const config = args.config ? readJsonFile(args.config, 'config') : undefined;

@@ -18,10 +18,22 @@ export const synthCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .option('hosts', { type: 'number', default: 5, describe: 'number of hosts on the call graph (>= 2)' })
-      .option('fault', { type: 'string', choices: SYNTH_FAULT_TYPES as unknown as string[], default: 'memleak', describe: 'fault to inject (none = control run)' })
-      .option('seed', { type: 'number', default: 1, describe: 'seed: the same seed gives byte-identical data' })
+      .option('fault', {
+        type: 'string',
+        choices: SYNTH_FAULT_TYPES as unknown as string[],
+        default: 'memleak',
+        describe: 'fault to inject (none = control run)',
+      })
+      .option('seed', {
+        type: 'number',
+        default: 1,
+        describe: 'seed: the same seed gives byte-identical data',
+      })
       .option('duration', { type: 'number', describe: 'run length in seconds (default 1800)' })
-      .option('fault-host', { type: 'string', describe: 'host to inject into (default: a back-end host chosen by the seed)' })
+      .option('fault-host', {
+        type: 'string',
+        describe: 'host to inject into (default: a back-end host chosen by the seed)',
+      })
       .option('out', { type: 'string', demandOption: true, describe: 'output dataset directory' })
       .example('$0 synth --hosts 5 --fault memleak --seed 1 --out datasets/my-memleak', ''),
   handler: (args) => {

@@ -1,0 +1,53 @@
+// Scoring parameters: the two numbers that, with the dataset, fix every score (evaluation.md, first line:
+// "Every number in a report must be reproducible from the dataset and the algorithm config alone").
+//
+// - pendingWindowS (W): UBL's anomaly-pending-time upper bound. An alarm at t1 is a true positive when a
+//   violation onset t2 follows with t1 < t2 <= t1 + W (UBL Eq. 5; evaluation.md "Pending window W";
+//   algorithms.md §1.8). UBL sets W per dataset from the injection-to-violation delay; the default 50 s is
+//   the seed's window for its CPU hog (evaluation.md "Published reference numbers", seed HTM line).
+// - minDurationS: a violation onset must begin a run of at least this many violation seconds, and the SLO
+//   has recovered once it holds for this long (evaluation.md "Violation onset" and "Fix time"; default 3).
+
+import { validateConfig, type ParamSpecs } from '../core/config.ts';
+import { ConfigError } from '../core/errors.ts';
+
+export interface ScoringParams {
+  /** Pending window W in seconds (UBL Eq. 5). */
+  pendingWindowS: number;
+  /** Minimum violation-run length for an onset, and minimum hold time for a recovery, in seconds. */
+  minDurationS: number;
+}
+
+export const SCORING_PARAM_SPECS = {
+  pendingWindowS: {
+    type: 'number',
+    default: 50,
+    min: 0,
+    doc: 'Pending window W (s): an alarm at t1 is a true positive when an SLO-violation onset t2 satisfies t1 < t2 <= t1 + W.',
+    source: 'UBL Eq. 5 (algorithms.md §1.8); 50 s = the seed CPU-hog window (evaluation.md)',
+  },
+  minDurationS: {
+    type: 'number',
+    default: 3,
+    min: 0,
+    doc: 'An onset begins a run of at least this many violation seconds; recovery = the SLO holds this long.',
+    source: 'evaluation.md "Ground truth" (violation onset, default 3) and "Fix" (recovery)',
+  },
+} as const satisfies ParamSpecs;
+
+export const DEFAULT_SCORING: Readonly<ScoringParams> = Object.freeze({
+  pendingWindowS: SCORING_PARAM_SPECS.pendingWindowS.default,
+  minDurationS: SCORING_PARAM_SPECS.minDurationS.default,
+});
+
+/**
+ * Fills defaults for missing keys and rejects unknown keys, non-numbers, negative values and a zero
+ * pending window (W = 0 would make every sample negative). Throws a ConfigError naming the key.
+ */
+export function validateScoringParams(raw: unknown, owner = 'scoring'): ScoringParams {
+  const cfg = validateConfig(owner, SCORING_PARAM_SPECS, raw);
+  if (!(cfg.pendingWindowS > 0)) {
+    throw new ConfigError(`${owner}: config key "pendingWindowS" must be > 0, got ${cfg.pendingWindowS}`);
+  }
+  return { pendingWindowS: cfg.pendingWindowS, minDurationS: cfg.minDurationS };
+}
