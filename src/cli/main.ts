@@ -27,7 +27,6 @@ function report(err: unknown): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let usageError: string | null = null;
   const cli = yargs(argv)
     .scriptName('foreshock')
     .usage(
@@ -40,24 +39,20 @@ export async function main(argv: string[]): Promise<number> {
     .command(scoreCommand)
     .command(validateCommand)
     .command(algorithmsCommand)
-    .demandCommand(1, 'give a command (see --help)')
+    .demandCommand(1, 'give a command')
     .strict()
     .version(VERSION)
     .help()
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((msg, err) => {
-      if (err) throw err;
-      usageError = msg;
+      // Throwing stops yargs before any handler runs; a usage problem is the user's to fix.
+      throw err ?? new UserError(`${msg} (see --help)`);
     });
   try {
     await cli.parseAsync();
   } catch (err) {
     return report(err);
-  }
-  if (usageError !== null) {
-    process.stderr.write(`foreshock: ${usageError} (see foreshock --help)\n`);
-    return 1;
   }
   return 0;
 }

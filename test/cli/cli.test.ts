@@ -1,0 +1,250 @@
+// The CLI contract, exercised through real processes: exit codes, one-line errors without stack
+// traces, --help everywhere, byte-identical results across processes, the NAB detector contract.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = resolve('bin/foreshock.js');
+const SHARED = resolve('../shared/data');
+const tmp = mkdtempSync(join(tmpdir(), 'foreshock-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function run(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    cwd: resolve('.'),
+    timeout: 120_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function expectUserError(r: ReturnType<typeof run>, pattern: RegExp): void {
+  expect(r.code).toBe(1);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^foreshock: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+const synthDir = join(tmp, 'synth');
+
+beforeAll(() => {
+  const r = run(
+    'synth',
+    '--hosts',
+    '4',
+    '--fault',
+    'memleak',
+    '--seed',
+    '3',
+    '--duration',
+    '900',
+    '--out',
+    synthDir,
+  );
+  expect(r.stderr + r.stdout).toMatch(/wrote/);
+  expect(r.code).toBe(0);
+});
+
+describe('help', () => {
+  it.each(['experiment', 'replay', 'import', 'synth', 'score', 'validate', 'algorithms'])(
+    '%s --help exits 0 and explains',
+    (cmd) => {
+      const r = run(cmd, '--help');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`foreshock ${cmd}`);
+      expect(r.stdout.length).toBeGreaterThan(150);
+    },
+  );
+
+  it('top-level --help lists the commands', () => {
+    const r = run('--help');
+    expect(r.code).toBe(0);
+    for (const cmd of ['replay', 'import', 'synth', 'score']) expect(r.stdout).toContain(cmd);
+  });
+});
+
+describe('replay', () => {
+  it('writes byte-identical results.json in two separate processes', () => {
+    const a = run('replay', '--dataset', synthDir, '--out', join(tmp, 'ra'));
+    const b = run('replay', '--dataset', synthDir, '--out', join(tmp, 'rb'));
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+    const ja = readFileSync(join(tmp, 'ra', 'results.json'));
+    expect(ja.equals(readFileSync(join(tmp, 'rb', 'results.json')))).toBe(true);
+    const results = JSON.parse(ja.toString());
+    expect(results.dataset).toBe('synth-memleak-4h-s3');
+    expect(results.train).toBeNull();
+    for (const name of ['threshold', 'zscore']) {
+      const r = results.algorithms[name];
+      expect(r).toHaveProperty('config');
+      expect(r).toHaveProperty('alarms');
+      expect(r).toHaveProperty('localizations');
+      expect(r).toHaveProperty('actions');
+      expect(Object.keys(r.metrics)).toEqual(['prediction', 'localization', 'fix', 'cost']);
+    }
+    expect(a.stdout).toMatch(/threshold/);
+  });
+
+  it('takes --localize-at as ISO 8601, epoch s or epoch ms, all meaning the same instant', () => {
+    const manifest = JSON.parse(readFileSync(join(synthDir, 'manifest.json'), 'utf8'));
+    const at = manifest.start + 700_000;
+    const outs = [new Date(at).toISOString(), String(at / 1000), String(at)].map((t, i) => {
+      const out = join(tmp, `loc${i}`);
+      const r = run(
+        'replay',
+        '--dataset',
+        synthDir,
+        '--algorithms',
+        'zscore',
+        '--localize-at',
+        t,
+        '--out',
+        out,
+      );
+      expect(r.code).toBe(0);
+      return JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    });
+    for (const o of outs)
+      expect(o.algorithms.zscore.localizations[0].trigger).toEqual({
+        kind: 'explicit',
+        time: at,
+        host: null,
+      });
+  });
+
+  it('trains on another dataset with --train', () => {
+    const trainDir = join(tmp, 'control');
+    expect(
+      run('synth', '--hosts', '4', '--fault', 'none', '--seed', '3', '--duration', '600', '--out', trainDir)
+        .code,
+    ).toBe(0);
+    const out = join(tmp, 'trained');
+    const r = run(
+      'replay',
+      '--dataset',
+      synthDir,
+      '--train',
+      trainDir,
+      '--algorithms',
+      'threshold',
+      '--out',
+      out,
+    );
+    expect(r.code).toBe(0);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(res.train).toBe('synth-none-4h-s3');
+    expect(res.scoring.trainSource).toMatch(/train dataset/);
+  });
+
+  it('user errors: one line naming the problem, exit 1, nothing written', () => {
+    expectUserError(
+      run('replay', '--dataset', join(tmp, 'missing'), '--out', join(tmp, 'x1')),
+      /missing: dataset directory not found/,
+    );
+    expectUserError(
+      run('replay', '--dataset', synthDir, '--algorithms', 'nope', '--out', join(tmp, 'x2')),
+      /unknown algorithm "nope"/,
+    );
+    expectUserError(
+      run('replay', '--dataset', synthDir, '--localize-at', 'yesterday', '--out', join(tmp, 'x3')),
+      /--localize-at: cannot read time "yesterday"/,
+    );
+    const cfg = join(tmp, 'bad-config.json');
+    writeFileSync(cfg, JSON.stringify({ threshold: { consecutive: 0 } }));
+    expectUserError(
+      run('replay', '--dataset', synthDir, '--config', cfg, '--out', join(tmp, 'x4')),
+      /algorithm threshold: config key "consecutive" must be >= 1/,
+    );
+    expectUserError(run('replay', '--dataset', synthDir), /Missing required argument: out/);
+    expectUserError(
+      run('replay', '--dataset', synthDir, '--out', join(tmp, 'x5'), '--bogus'),
+      /Unknown argument: bogus/,
+    );
+    for (const x of ['x1', 'x2', 'x3', 'x4', 'x5'])
+      expect(existsSync(join(tmp, x, 'results.json'))).toBe(false);
+  });
+
+  it('a corrupt dataset is refused with the file named', () => {
+    const broken = join(tmp, 'broken');
+    expect(
+      run('synth', '--hosts', '2', '--fault', 'cpuhog', '--seed', '1', '--duration', '300', '--out', broken)
+        .code,
+    ).toBe(0);
+    const f = join(broken, 'metrics.arrow');
+    writeFileSync(f, readFileSync(f).subarray(0, 1000));
+    expectUserError(
+      run('replay', '--dataset', broken, '--out', join(tmp, 'x6')),
+      /broken\/metrics\.arrow: truncated Arrow file/,
+    );
+    expectUserError(run('validate', broken), /truncated Arrow file/);
+  });
+});
+
+describe('validate, algorithms', () => {
+  it('validate reports a good dataset', () => {
+    const r = run('validate', synthDir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ok \(foreshock-dataset\/1, 3600 rows, 4 host\(s\)/);
+  });
+
+  it('algorithms lists every parameter with its source', () => {
+    const r = run('algorithms');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/threshold \(predictor\)/);
+    expect(r.stdout).toMatch(/consecutive = 3 \[1\.\.\].*UBL/);
+  });
+});
+
+describe.skipIf(!existsSync(SHARED))('import and score on the shared data', () => {
+  it('imports a seed trace and replays it', () => {
+    const out = join(tmp, 'seed');
+    const r = run('import', 'seed', join(SHARED, 'seed-traces', 'TestingData.txt'), '--out', out);
+    expect(r.code).toBe(0);
+    expect(run('validate', out).stdout).toMatch(/slo mean_latency_ms >= 70/);
+    const rep = run('replay', '--dataset', out, '--algorithms', 'threshold', '--out', join(tmp, 'seed-res'));
+    expect(rep.code).toBe(0);
+    const res = JSON.parse(readFileSync(join(tmp, 'seed-res', 'results.json'), 'utf8'));
+    // Every scored second is counted exactly once (the trace has gaps, so count its lines in the period).
+    const p = res.algorithms.threshold.metrics.prediction;
+    const { start: from, end: to } = res.scoring.scoredPeriod;
+    const times = readFileSync(join(SHARED, 'seed-traces', 'TestingData.txt'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { timestamp: number }).timestamp * 1000);
+    const inPeriod = new Set(times.filter((t) => t >= from && t < to)).size;
+    expect(inPeriod).toBeGreaterThan(1500);
+    expect(p.tp + p.fp + p.tn + p.fn).toBe(inPeriod);
+  });
+
+  it('score writes the NAB detector contract: timestamp,value,anomaly_score in [0, 1]', () => {
+    const input = join(SHARED, 'NAB', 'data', 'realKnownCause', 'nyc_taxi.csv');
+    const out = join(tmp, 'nyc.csv');
+    const r = run('score', '--algorithm', 'threshold', '--input', input, '--out', out);
+    expect(r.code).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    const inputLines = readFileSync(input, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('timestamp,value,anomaly_score');
+    expect(lines.length).toBe(inputLines.length);
+    expect(lines[1]!.split(',').slice(0, 2)).toEqual(inputLines[1]!.split(','));
+    const scores = lines.slice(1).map((l) => Number(l.split(',')[2]));
+    for (const s of scores) {
+      expect(s).toBeGreaterThanOrEqual(0);
+      expect(s).toBeLessThanOrEqual(1);
+    }
+    expect(scores.some((s) => s > 0)).toBe(true);
+    expectUserError(
+      run('score', '--algorithm', 'zscore', '--input', input, '--out', out),
+      /zscore is a localizer; score needs a predictor/,
+    );
+  });
+
+  it('import reports a bad input file in one line', () => {
+    const bad = join(tmp, 'bad.jsonl');
+    writeFileSync(bad, '{"count": 1, "mean": 3}\nnot json\n');
+    expectUserError(run('import', 'seed', bad, '--out', join(tmp, 'bad-out')), /bad\.jsonl.*line 1/);
+  });
+});
