@@ -28,7 +28,9 @@ export function listAlgorithms(): readonly AlgorithmDefinition[] {
 export function getAlgorithm(name: string): AlgorithmDefinition {
   const def = DEFINITIONS.find((d) => d.name === name);
   if (!def) {
-    throw new ConfigError(`unknown algorithm "${name}" (known: ${DEFINITIONS.map((d) => d.name).join(', ')})`);
+    throw new ConfigError(
+      `unknown algorithm "${name}" (known: ${DEFINITIONS.map((d) => d.name).join(', ')})`,
+    );
   }
   return def;
 }

@@ -7,6 +7,9 @@
 //   the seed's window for its CPU hog (evaluation.md "Published reference numbers", seed HTM line).
 // - minDurationS: a violation onset must begin a run of at least this many violation seconds, and the SLO
 //   has recovered once it holds for this long (evaluation.md "Violation onset" and "Fix time"; default 3).
+// - excludeViolated: off by default (evaluation.md counts every sample). On, samples taken while the SLO is
+//   already violated are not counted: during a long outage a detector that keeps alarming would otherwise
+//   collect one false positive per second, which swamps FPR.
 
 import { validateConfig, type ParamSpecs } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -16,6 +19,8 @@ export interface ScoringParams {
   pendingWindowS: number;
   /** Minimum violation-run length for an onset, and minimum hold time for a recovery, in seconds. */
   minDurationS: number;
+  /** Leave sample times at which the SLO is already violated out of the confusion counts. */
+  excludeViolated: boolean;
 }
 
 export const SCORING_PARAM_SPECS = {
@@ -33,11 +38,18 @@ export const SCORING_PARAM_SPECS = {
     doc: 'An onset begins a run of at least this many violation seconds; recovery = the SLO holds this long.',
     source: 'evaluation.md "Ground truth" (violation onset, default 3) and "Fix" (recovery)',
   },
+  excludeViolated: {
+    type: 'boolean',
+    default: false,
+    doc: 'Leave samples taken while the SLO is already violated out of TP/FP/TN/FN (an alarm during an outage is not a prediction). Off = evaluation.md exactly.',
+    source: 'foreshock option (not in evaluation.md); closer to how UBL reports FPR during long violations',
+  },
 } as const satisfies ParamSpecs;
 
 export const DEFAULT_SCORING: Readonly<ScoringParams> = Object.freeze({
   pendingWindowS: SCORING_PARAM_SPECS.pendingWindowS.default,
   minDurationS: SCORING_PARAM_SPECS.minDurationS.default,
+  excludeViolated: SCORING_PARAM_SPECS.excludeViolated.default,
 });
 
 /**
@@ -49,5 +61,9 @@ export function validateScoringParams(raw: unknown, owner = 'scoring'): ScoringP
   if (!(cfg.pendingWindowS > 0)) {
     throw new ConfigError(`${owner}: config key "pendingWindowS" must be > 0, got ${cfg.pendingWindowS}`);
   }
-  return { pendingWindowS: cfg.pendingWindowS, minDurationS: cfg.minDurationS };
+  return {
+    pendingWindowS: cfg.pendingWindowS,
+    minDurationS: cfg.minDurationS,
+    excludeViolated: cfg.excludeViolated,
+  };
 }

@@ -6,6 +6,8 @@
 //   t < t2 <= t + W. TP = alarm & positive, FP = alarm & !positive, FN = !alarm & positive,
 //   TN = !alarm & !positive. TPR A_T = TP / (TP + FN), FPR A_F = FP / (FP + TN); null on a zero denominator.
 //   A control run (no faults, no violations) therefore counts every alarm as a false positive.
+//   With params.excludeViolated, sample times that are SLO-violation seconds are left out of the four counts
+//   (they still count for lead time and TTD).
 // - Lead time (UBL "achieved lead time"; evaluation.md): per fault episode with an onset, the first alarm t1
 //   with max(fault.start, onset - W) <= t1 < onset (the first true alarm for that onset); lead =
 //   (onset - t1) / 1000. Mean and median over the episodes that have such an alarm. maxPossible = mean over
@@ -29,19 +31,22 @@ export function scorePrediction(
   const alarmed = new Set<number>();
   for (const a of alarms) alarmed.add(a.time);
 
-  const { sampleTimes, onsets } = truth;
+  const { sampleTimes, onsets, violationTimes } = truth;
   const alarmTimes: number[] = [];
   let tp = 0;
   let fp = 0;
   let tn = 0;
   let fn = 0;
   let j = 0; // first onset > t
+  let v = 0; // first violation time >= t
   for (let i = 0; i < sampleTimes.length; i++) {
     const t = sampleTimes[i] as number;
     while (j < onsets.length && (onsets[j] as number) <= t) j++;
+    while (v < violationTimes.length && (violationTimes[v] as number) < t) v++;
     const positive = j < onsets.length && (onsets[j] as number) <= t + windowMs;
     const alarm = alarmed.has(t);
     if (alarm) alarmTimes.push(t);
+    if (params.excludeViolated && violationTimes[v] === t) continue;
     if (alarm && positive) tp++;
     else if (alarm) fp++;
     else if (positive) fn++;

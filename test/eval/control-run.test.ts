@@ -24,3 +24,23 @@ describe('control run', () => {
     expect(scorePrediction(alarms, truth, DEFAULT_SCORING)).toMatchObject({ tp: 1, fp: 0 });
   });
 });
+
+describe('excludeViolated', () => {
+  // Violation from second 20 to 29; alarms at 15 (before the onset) and at 22, 25 (during the outage).
+  const d = tinyDataset({ seconds: 40, slo: '.'.repeat(20) + 'X'.repeat(10) + '.'.repeat(10) });
+  const alarms = [15, 22, 25].map((s) => ({ time: T0 + s * 1000, host: 'db', score: 1 }));
+  const period = { start: T0, end: T0 + 40_000 };
+
+  it('off (evaluation.md exactly): alarms during the violation are false positives', () => {
+    const truth = buildGroundTruth(d, period, DEFAULT_SCORING);
+    expect(scorePrediction(alarms, truth, DEFAULT_SCORING)).toMatchObject({ tp: 1, fp: 2, tn: 18, fn: 19 });
+  });
+
+  it('on: the ten violated seconds are left out of the counts, lead time unchanged', () => {
+    const params = { ...DEFAULT_SCORING, excludeViolated: true };
+    const truth = buildGroundTruth(d, period, params);
+    const p = scorePrediction(alarms, truth, params);
+    expect(p).toMatchObject({ tp: 1, fp: 0 });
+    expect(p.tp + p.fp + p.tn + p.fn).toBe(30);
+  });
+});

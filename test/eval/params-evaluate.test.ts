@@ -5,9 +5,17 @@ import { action, assertNoNaN, fault, loc, makeDataset, s, wholePeriod } from './
 
 describe('validateScoringParams', () => {
   it('fills the documented defaults', () => {
-    expect(DEFAULT_SCORING).toEqual({ pendingWindowS: 50, minDurationS: 3 });
-    expect(validateScoringParams(undefined)).toEqual({ pendingWindowS: 50, minDurationS: 3 });
-    expect(validateScoringParams({ pendingWindowS: 10 })).toEqual({ pendingWindowS: 10, minDurationS: 3 });
+    expect(DEFAULT_SCORING).toEqual({ pendingWindowS: 50, minDurationS: 3, excludeViolated: false });
+    expect(validateScoringParams(undefined)).toEqual({
+      pendingWindowS: 50,
+      minDurationS: 3,
+      excludeViolated: false,
+    });
+    expect(validateScoringParams({ pendingWindowS: 10 })).toEqual({
+      pendingWindowS: 10,
+      minDurationS: 3,
+      excludeViolated: false,
+    });
   });
 
   it('rejects bad values naming the key', () => {
@@ -28,7 +36,7 @@ describe('evaluate', () => {
     localizations: [loc(11, 10, ['db', 'web'], ['db'], 200)],
     actions: [action('f1', 11, 12)],
   };
-  const params = { pendingWindowS: 10, minDurationS: 3 };
+  const params = { pendingWindowS: 10, minDurationS: 3, excludeViolated: false };
 
   it('scores the parts in scope and returns null for the others', () => {
     const all = evaluate(ds, wholePeriod(ds), results, params, { predicts: true, localizes: true });

@@ -8,7 +8,7 @@ const alarmsAt = (...secs: number[]): AlarmRecord[] =>
 
 describe('scorePrediction: per-sample counts with the pending window (UBL Eq. 5)', () => {
   // 20 samples, one onset at 10 (run 10..12), W = 5 s: positives are t in [5, 9] (t < 10 <= t + 5).
-  const P: ScoringParams = { pendingWindowS: 5, minDurationS: 3 };
+  const P: ScoringParams = { pendingWindowS: 5, minDurationS: 3, excludeViolated: false };
   const ds = makeDataset({ pattern: '..........XXX.......' });
   const truth = buildGroundTruth(ds, wholePeriod(ds), P);
 
@@ -54,7 +54,7 @@ describe('scorePrediction: per-sample counts with the pending window (UBL Eq. 5)
 
 describe('scorePrediction: lead time and TTD', () => {
   // Four episodes, W = 10 s. Onsets: A 10, B 42, C 65, D 88.
-  const P: ScoringParams = { pendingWindowS: 10, minDurationS: 3 };
+  const P: ScoringParams = { pendingWindowS: 10, minDurationS: 3, excludeViolated: false };
   const pattern = [...'.'.repeat(110)];
   for (const start of [10, 42, 65, 88]) for (let i = start; i < start + 5; i++) pattern[i] = 'X';
   const ds = makeDataset({
@@ -95,7 +95,7 @@ describe('scorePrediction: lead time and TTD', () => {
 });
 
 describe('scorePrediction: TTD window and control runs', () => {
-  const P: ScoringParams = { pendingWindowS: 5, minDurationS: 3 };
+  const P: ScoringParams = { pendingWindowS: 5, minDurationS: 3, excludeViolated: false };
 
   it('counts TTD only for alarms before max(fault.end, recovery)', () => {
     const ds = makeDataset({ pattern: '.'.repeat(30), slo: false, faults: [fault('f1', 'db', 5, 10)] });

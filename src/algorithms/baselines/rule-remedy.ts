@@ -29,7 +29,11 @@ export function createRuleRemedy(rules: readonly RemedyRule[] = DEFAULT_REMEDY_R
       const metric = top?.metric ?? null;
       const rule = metric === null ? undefined : rules.find((r) => r.pattern.test(metric));
       const type = rule?.action ?? FALLBACK_ACTION;
-      return { type, host, reason: metric === null ? `host ${host} ranked first` : `${host}/${metric} ranked first` };
+      return {
+        type,
+        host,
+        reason: metric === null ? `host ${host} ranked first` : `${host}/${metric} ranked first`,
+      };
     },
   };
 }

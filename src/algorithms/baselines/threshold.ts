@@ -42,6 +42,13 @@ const PARAMS = {
     doc: 'band widening on each side, as a fraction of the training range (q_hi - q_lo)',
     source: 'baseline (foreshock choice)',
   },
+  minRelativeRange: {
+    type: 'number',
+    default: 0.01,
+    min: 0,
+    doc: 'floor on the band scale as a fraction of the median magnitude, so a slowly drifting, nearly flat metric (free disk) does not alarm on tiny moves',
+    source: 'baseline (foreshock choice)',
+  },
   consecutive: {
     type: 'integer',
     default: 3,
@@ -89,7 +96,12 @@ class ThresholdPredictor implements Predictor {
   private state(host: string): HostState {
     let s = this.hosts.get(host);
     if (!s) {
-      s = { bands: null, warmup: this.ctx.metrics.map(() => []), run: 0, lastExceed: this.ctx.metrics.map(() => 0) };
+      s = {
+        bands: null,
+        warmup: this.ctx.metrics.map(() => []),
+        run: 0,
+        lastExceed: this.ctx.metrics.map(() => 0),
+      };
       this.hosts.set(host, s);
     }
     return s;
@@ -114,8 +126,10 @@ class ThresholdPredictor implements Predictor {
     const sorted = Float64Array.from(values).sort();
     const qlo = quantileSorted(sorted, this.config.lowQuantile);
     const qhi = quantileSorted(sorted, this.config.highQuantile);
-    // A constant metric still needs a usable scale: fall back to 1% of its magnitude (or 1).
-    const range = qhi - qlo > 0 ? qhi - qlo : Math.max(Math.abs(qhi) * 0.01, 1);
+    // A flat or slowly drifting metric needs a usable scale: at least minRelativeRange of its median
+    // magnitude (and something positive for a metric that is constantly 0).
+    const floor = this.config.minRelativeRange * Math.abs(quantileSorted(sorted, 0.5));
+    const range = Math.max(qhi - qlo, floor, qhi - qlo > 0 ? 0 : 1);
     const pad = this.config.margin * range;
     return { lo: qlo - pad, hi: qhi + pad, range };
   }
@@ -171,7 +185,8 @@ class ThresholdPredictor implements Predictor {
     const saved = state.state as { hosts: (HostState & { host: string })[] };
     for (const h of saved.hosts) {
       // JSON turns +-Infinity into null: restore the open band of a metric that had no training data.
-      const bands = h.bands?.map((b) => ({ lo: b.lo ?? -Infinity, hi: b.hi ?? Infinity, range: b.range })) ?? null;
+      const bands =
+        h.bands?.map((b) => ({ lo: b.lo ?? -Infinity, hi: b.hi ?? Infinity, range: b.range })) ?? null;
       p.hosts.set(h.host, { bands, warmup: h.warmup, run: h.run, lastExceed: h.lastExceed });
     }
     return p;

@@ -19,6 +19,7 @@ interface Args {
   'alarm-source'?: string;
   'pending-window'?: number;
   'min-duration'?: number;
+  'exclude-violated': boolean;
   config?: string;
   'fix-model'?: string;
   fix: boolean;
@@ -68,6 +69,12 @@ export const replayCommand: CommandModule<object, Args> = {
         type: 'number',
         describe: `violating seconds in a row that make an onset (default ${DEFAULT_SCORING.minDurationS})`,
       })
+      .option('exclude-violated', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'leave samples taken while the SLO is already violated out of TP/FP/TN/FN (off = evaluation.md exactly)',
+      })
       .option('config', { type: 'string', describe: 'JSON file: { "<algorithm>": { <param>: value } }' })
       .option('fix-model', {
         type: 'string',
@@ -108,6 +115,7 @@ export const replayCommand: CommandModule<object, Args> = {
     const scoring = validateScoringParams({
       pendingWindowS: args['pending-window'] ?? DEFAULT_SCORING.pendingWindowS,
       minDurationS: args['min-duration'] ?? DEFAULT_SCORING.minDurationS,
+      excludeViolated: args['exclude-violated'],
     });
     const configs = args.config
       ? (readJsonFile(args.config, 'config') as Record<string, unknown>)
