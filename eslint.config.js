@@ -20,17 +20,30 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http'], message: 'algorithms/ and sim/ are pure: no I/O.' },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http'],
+              message: 'algorithms/ and sim/ are pure: no I/O.',
+            },
           ],
         },
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'Date', property: 'now', message: 'No wall clock in algorithms/ or sim/: use the virtual clock.' },
+        {
+          object: 'Date',
+          property: 'now',
+          message: 'No wall clock in algorithms/ or sim/: use the virtual clock.',
+        },
         { object: 'Math', property: 'random', message: 'Seeded RNGs only (src/core/rng.ts).' },
         { object: 'performance', property: 'now', message: 'No wall clock in algorithms/ or sim/.' },
       ],
-      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'No wall clock in algorithms/ or sim/.' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'No wall clock in algorithms/ or sim/.',
+        },
+      ],
     },
   },
   {
@@ -40,8 +53,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http'], message: 'algorithms/ is pure: no I/O.' },
-            { group: ['**/data/*', '**/sim/*', '**/eval/*', '**/cli/*', '**/report/*'], message: 'algorithms/ imports only core/.' },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http'],
+              message: 'algorithms/ is pure: no I/O.',
+            },
+            {
+              group: ['**/data/*', '**/sim/*', '**/eval/*', '**/cli/*', '**/report/*'],
+              message: 'algorithms/ imports only core/.',
+            },
           ],
         },
       ],

@@ -20,7 +20,11 @@ export type ParamSpecs = Record<string, ParamSpec>;
 
 /** The config object type described by a ParamSpecs record. */
 export type ConfigOf<S extends ParamSpecs> = {
-  [K in keyof S]: S[K] extends { type: 'boolean' } ? boolean : S[K] extends { type: 'enum' } ? string : number;
+  [K in keyof S]: S[K] extends { type: 'boolean' }
+    ? boolean
+    : S[K] extends { type: 'enum' }
+      ? string
+      : number;
 };
 
 export function defaultsOf<S extends ParamSpecs>(specs: S): ConfigOf<S> {
@@ -32,11 +36,14 @@ export function defaultsOf<S extends ParamSpecs>(specs: S): ConfigOf<S> {
 /** Fills defaults and checks types and ranges; unknown keys are errors (a typo must not pass silently). */
 export function validateConfig<S extends ParamSpecs>(owner: string, specs: S, raw: unknown): ConfigOf<S> {
   if (raw === undefined || raw === null) return defaultsOf(specs);
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${owner}: config must be an object`);
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError(`${owner}: config must be an object`);
   const given = raw as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if (!(key in specs)) {
-      throw new ConfigError(`${owner}: unknown config key "${key}" (known: ${Object.keys(specs).join(', ')})`);
+      throw new ConfigError(
+        `${owner}: unknown config key "${key}" (known: ${Object.keys(specs).join(', ')})`,
+      );
     }
   }
   const out: Record<string, unknown> = {};
@@ -46,10 +53,14 @@ export function validateConfig<S extends ParamSpecs>(owner: string, specs: S, ra
     switch (spec.type) {
       case 'number':
       case 'integer': {
-        if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(`${where} must be a finite number`);
-        if (spec.type === 'integer' && !Number.isInteger(v)) throw new ConfigError(`${where} must be an integer`);
-        if (spec.min !== undefined && v < spec.min) throw new ConfigError(`${where} must be >= ${spec.min}, got ${v}`);
-        if (spec.max !== undefined && v > spec.max) throw new ConfigError(`${where} must be <= ${spec.max}, got ${v}`);
+        if (typeof v !== 'number' || !Number.isFinite(v))
+          throw new ConfigError(`${where} must be a finite number`);
+        if (spec.type === 'integer' && !Number.isInteger(v))
+          throw new ConfigError(`${where} must be an integer`);
+        if (spec.min !== undefined && v < spec.min)
+          throw new ConfigError(`${where} must be >= ${spec.min}, got ${v}`);
+        if (spec.max !== undefined && v > spec.max)
+          throw new ConfigError(`${where} must be <= ${spec.max}, got ${v}`);
         break;
       }
       case 'boolean':

@@ -11,7 +11,11 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
 }
 
 /** Mean and sample standard deviation, skipping NaN. Returns count 0 and NaNs for no data. */
-export function meanSd(values: ArrayLike<number>, from = 0, to = values.length): { mean: number; sd: number; n: number } {
+export function meanSd(
+  values: ArrayLike<number>,
+  from = 0,
+  to = values.length,
+): { mean: number; sd: number; n: number } {
   let n = 0;
   let sum = 0;
   for (let i = from; i < to; i++) {

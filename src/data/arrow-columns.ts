@@ -29,7 +29,9 @@ export function floatColumn(values: Float64Array): Vector {
   if (nulls === 0) return makeVector(values);
   const bitmap = new Uint8Array((n + 7) >> 3);
   for (let i = 0; i < n; i++) if (!Number.isNaN(values[i]!)) bitmap[i >> 3]! |= 1 << (i & 7);
-  return new Vector([makeData({ type: new Float64(), data: values, nullBitmap: bitmap, length: n, nullCount: nulls })]);
+  return new Vector([
+    makeData({ type: new Float64(), data: values, nullBitmap: bitmap, length: n, nullCount: nulls }),
+  ]);
 }
 
 /** A dictionary-encoded string column (host ids): small on disk, read back as strings anywhere. */
@@ -66,7 +68,12 @@ function isNumeric(type: DataType): boolean {
  * Reads a numeric column into a Float64Array, nulls -> NaN. Rejects non-numeric types and, unless
  * `allowNull`, nulls; always rejects NaN and +-Infinity stored as values (they are not "missing").
  */
-export function readFloatColumn(table: Table, name: string, file: string, opts: { allowNull: boolean }): Float64Array {
+export function readFloatColumn(
+  table: Table,
+  name: string,
+  file: string,
+  opts: { allowNull: boolean },
+): Float64Array {
   const vector = table.getChild(name);
   if (!vector) throw new DatasetError(file, `missing column "${name}"`);
   const type = vector.type as DataType;
@@ -87,7 +94,10 @@ export function readFloatColumn(table: Table, name: string, file: string, opts: 
       const raw = chunk.values[i] as number | bigint;
       const v = (typeof raw === 'bigint' ? Number(raw) : raw) * scale;
       if (!Number.isFinite(v)) {
-        throw new DatasetError(file, `column "${name}" has ${String(v)} at row ${row} (use null for a missing value)`);
+        throw new DatasetError(
+          file,
+          `column "${name}" has ${String(v)} at row ${row} (use null for a missing value)`,
+        );
       }
       out[row] = v;
     }
@@ -101,7 +111,11 @@ function timestampToMs(unit: number): number {
 }
 
 /** Reads a string column (plain Utf8 or dictionary-encoded) into indices + distinct values. */
-export function readStringColumn(table: Table, name: string, file: string): { index: Int32Array; values: string[] } {
+export function readStringColumn(
+  table: Table,
+  name: string,
+  file: string,
+): { index: Int32Array; values: string[] } {
   const vector = table.getChild(name);
   if (!vector) throw new DatasetError(file, `missing column "${name}"`);
   const type = vector.type as DataType;

@@ -26,14 +26,19 @@ function readBytes(file: string): Uint8Array {
     return readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new DatasetError(file, code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(err)})`);
+    throw new DatasetError(
+      file,
+      code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(err)})`,
+    );
   }
 }
 
 export function readManifest(dir: string): Manifest {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new DatasetError(dir, 'dataset directory not found');
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new DatasetError(dir, 'dataset directory not found');
   const file = join(dir, MANIFEST_FILE);
-  if (!existsSync(file)) throw new DatasetError(file, 'missing manifest (not a foreshock dataset directory?)');
+  if (!existsSync(file))
+    throw new DatasetError(file, 'missing manifest (not a foreshock dataset directory?)');
   return parseManifest(Buffer.from(readBytes(file)).toString('utf8'), file);
 }
 
@@ -52,7 +57,8 @@ function readMetrics(file: string, manifest: Manifest): MetricTable {
   const table = readTable(readBytes(file), file);
   const expected = ['time', 'host', ...manifest.metrics];
   const names = table.schema.fields.map((f) => f.name);
-  for (const name of expected) if (!names.includes(name)) throw new DatasetError(file, `missing column "${name}"`);
+  for (const name of expected)
+    if (!names.includes(name)) throw new DatasetError(file, `missing column "${name}"`);
   const extra = names.filter((n) => !expected.includes(n));
   if (extra.length > 0) {
     throw new DatasetError(file, `column "${extra[0]}" is not listed in the manifest's metrics`);
@@ -66,7 +72,8 @@ function readMetrics(file: string, manifest: Manifest): MetricTable {
   for (let i = 0; i < strings.index.length; i++) used[strings.index[i]!] = 1;
   const remap = strings.values.map((h, k) => {
     const p = position.get(h);
-    if (p === undefined && used[k]) throw new DatasetError(file, `host "${h}" appears in the data but not in the manifest`);
+    if (p === undefined && used[k])
+      throw new DatasetError(file, `host "${h}" appears in the data but not in the manifest`);
     return p ?? -1;
   });
   const host = new Int32Array(strings.index.length);
@@ -84,7 +91,10 @@ function readSlo(file: string, manifest: Manifest): SloTable {
     columns[field.name] = readFloatColumn(table, field.name, file, { allowNull: true });
   }
   if (manifest.slo && !(manifest.slo.signal in columns)) {
-    throw new DatasetError(file, `missing column "${manifest.slo.signal}" named by the manifest's slo.signal`);
+    throw new DatasetError(
+      file,
+      `missing column "${manifest.slo.signal}" named by the manifest's slo.signal`,
+    );
   }
   return { time, columns };
 }
@@ -100,7 +110,8 @@ export function validateDataset(dataset: Dataset, where: string): void {
   const file = join(where, METRICS_FILE);
   const t = dataset.metrics;
   const n = t.time.length;
-  if (t.host.length !== n) throw new DatasetError(file, `host column has ${t.host.length} rows, time has ${n}`);
+  if (t.host.length !== n)
+    throw new DatasetError(file, `host column has ${t.host.length} rows, time has ${n}`);
   if (t.metrics.join('\u0000') !== manifest.metrics.join('\u0000')) {
     throw new DatasetError(file, 'metric columns differ from the manifest metrics');
   }
@@ -109,7 +120,8 @@ export function validateDataset(dataset: Dataset, where: string): void {
     throw new DatasetError(file, 'host list differs from the manifest hosts');
   }
   t.columns.forEach((col, m) => {
-    if (col.length !== n) throw new DatasetError(file, `column "${t.metrics[m]}" has ${col.length} rows, time has ${n}`);
+    if (col.length !== n)
+      throw new DatasetError(file, `column "${t.metrics[m]}" has ${col.length} rows, time has ${n}`);
     for (let i = 0; i < n; i++) {
       const v = col[i]!;
       if (v === Infinity || v === -Infinity) {
@@ -138,7 +150,8 @@ export function validateDataset(dataset: Dataset, where: string): void {
     const sloFile = join(where, SLO_FILE);
     const s = dataset.slo;
     for (const [name, col] of Object.entries(s.columns)) {
-      if (col.length !== s.time.length) throw new DatasetError(sloFile, `column "${name}" has the wrong length`);
+      if (col.length !== s.time.length)
+        throw new DatasetError(sloFile, `column "${name}" has the wrong length`);
     }
     for (let i = 1; i < s.time.length; i++) {
       if (!(s.time[i]! > s.time[i - 1]!)) {
@@ -146,7 +159,10 @@ export function validateDataset(dataset: Dataset, where: string): void {
       }
     }
     if (manifest.slo && !(manifest.slo.signal in s.columns)) {
-      throw new DatasetError(sloFile, `missing column "${manifest.slo.signal}" named by the manifest's slo.signal`);
+      throw new DatasetError(
+        sloFile,
+        `missing column "${manifest.slo.signal}" named by the manifest's slo.signal`,
+      );
     }
   }
 }

@@ -17,7 +17,8 @@ class Checker {
   }
 
   object(value: unknown, path: string): Json {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(`${path} must be an object`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      this.fail(`${path} must be an object`);
     return value as Json;
   }
 
@@ -88,7 +89,8 @@ export function checkManifest(raw: unknown, file: string): Manifest {
     return x;
   });
   if (new Set(metrics).size !== metrics.length) c.fail('metrics lists a name twice');
-  if (metrics.includes('time') || metrics.includes('host')) c.fail('metrics must not be named "time" or "host"');
+  if (metrics.includes('time') || metrics.includes('host'))
+    c.fail('metrics must not be named "time" or "host"');
 
   const dependencies = c.array(m, 'dependencies', '').map((e, i) => {
     if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string' || typeof e[1] !== 'string') {

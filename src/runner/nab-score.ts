@@ -19,9 +19,15 @@ export interface ScoredRow {
   score: number;
 }
 
-export function scoreSeries(dataset: Dataset, algorithm: string, config: unknown, trainRows?: number): ScoredRow[] {
+export function scoreSeries(
+  dataset: Dataset,
+  algorithm: string,
+  config: unknown,
+  trainRows?: number,
+): ScoredRow[] {
   const def = getAlgorithm(algorithm);
-  if (def.kind !== 'predictor') throw new UserError(`algorithm ${algorithm} is a ${def.kind}; score needs a predictor`);
+  if (def.kind !== 'predictor')
+    throw new UserError(`algorithm ${algorithm} is a ${def.kind}; score needs a predictor`);
   const table = dataset.metrics;
   const n = table.time.length;
   const train = trainRows ?? probationaryRows(n);
@@ -54,7 +60,10 @@ export function scoreSeries(dataset: Dataset, algorithm: string, config: unknown
 
 /** NAB's timestamp style: `YYYY-MM-DD HH:MM:SS` (UTC). */
 export function nabTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, '');
 }
 
 export function formatNabCsv(rows: readonly ScoredRow[]): string {

@@ -33,7 +33,11 @@ export interface ReplayJobOptions {
   log?: (line: string) => void;
 }
 
-export function runReplayJob(test: Dataset, train: Dataset | null, opts: ReplayJobOptions = {}): ReplayResults {
+export function runReplayJob(
+  test: Dataset,
+  train: Dataset | null,
+  opts: ReplayJobOptions = {},
+): ReplayResults {
   const names = opts.algorithms ?? listAlgorithms().map((d) => d.name);
   if (names.length === 0) throw new UserError('no algorithms to run');
   const defs = names.map((n) => getAlgorithm(n));
@@ -80,7 +84,9 @@ export function runReplayJob(test: Dataset, train: Dataset | null, opts: ReplayJ
       fixes: opts.fix !== false,
     });
     const msPerSample =
-      timeline.scoreMs !== null && timeline.samplesScored > 0 ? timeline.scoreMs / timeline.samplesScored : null;
+      timeline.scoreMs !== null && timeline.samplesScored > 0
+        ? timeline.scoreMs / timeline.samplesScored
+        : null;
     algorithms[def.name] = {
       config,
       alarms: timeline.alarms,
@@ -104,7 +110,11 @@ export function runReplayJob(test: Dataset, train: Dataset | null, opts: ReplayJ
           (source ? ` (the alarm source "${source}" did not run)` : ''),
       );
     }
-    return { kind: 'alarm', source: from, times: debounceAlarms(result.alarms, scoring.pendingWindowS * 1000) };
+    return {
+      kind: 'alarm',
+      source: from,
+      times: debounceAlarms(result.alarms, scoring.pendingWindowS * 1000),
+    };
   }
 
   // Results keep the order the user asked for, whatever order the algorithms ran in.

@@ -25,9 +25,19 @@ export const DEFAULT_FIX_MODEL: FixModel = {
   latency: {
     // "VM scaling within 1 s" (PREPARE's measurement, as cited by UBL §1 / spec/evaluation.md).
     'scale-cpu': { kind: 'uniform', minMs: 200, maxMs: 1000, source: 'PREPARE via UBL: scaling within 1 s' },
-    'scale-memory': { kind: 'uniform', minMs: 200, maxMs: 1000, source: 'PREPARE via UBL: scaling within 1 s' },
+    'scale-memory': {
+      kind: 'uniform',
+      minMs: 200,
+      maxMs: 1000,
+      source: 'PREPARE via UBL: scaling within 1 s',
+    },
     // "live migration 10-30 s" (same citation).
-    migrate: { kind: 'uniform', minMs: 10_000, maxMs: 30_000, source: 'PREPARE via UBL: live migration 10-30 s' },
+    migrate: {
+      kind: 'uniform',
+      minMs: 10_000,
+      maxMs: 30_000,
+      source: 'PREPARE via UBL: live migration 10-30 s',
+    },
     restart: {
       kind: 'uniform',
       minMs: 2_000,
@@ -53,7 +63,11 @@ export const DEFAULT_FIX_MODEL: FixModel = {
 };
 
 /** Overrides default latencies with those measured in recorded manifests (per action type). */
-export function calibrateFixModel(base: FixModel, measured: readonly ActionRecord[], origin: string): FixModel {
+export function calibrateFixModel(
+  base: FixModel,
+  measured: readonly ActionRecord[],
+  origin: string,
+): FixModel {
   const byType = new Map<string, number[]>();
   for (const a of measured) {
     const list = byType.get(a.type) ?? [];
@@ -62,7 +76,11 @@ export function calibrateFixModel(base: FixModel, measured: readonly ActionRecor
   }
   const latency = { ...base.latency };
   for (const [type, samplesMs] of [...byType].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    latency[type] = { kind: 'empirical', samplesMs, source: `measured: ${samplesMs.length} action(s) in ${origin}` };
+    latency[type] = {
+      kind: 'empirical',
+      samplesMs,
+      source: `measured: ${samplesMs.length} action(s) in ${origin}`,
+    };
   }
   return { latency, resolves: base.resolves };
 }
@@ -86,7 +104,8 @@ export function resolvesFault(model: FixModel, faultType: string, actionType: st
 
 /** Checks a user-supplied fix model (JSON) and merges it over the defaults. */
 export function parseFixModel(raw: unknown, origin: string): FixModel {
-  if (typeof raw !== 'object' || raw === null) throw new ConfigError(`${origin}: fix model must be a JSON object`);
+  if (typeof raw !== 'object' || raw === null)
+    throw new ConfigError(`${origin}: fix model must be a JSON object`);
   const r = raw as Partial<FixModel>;
   const latency = { ...DEFAULT_FIX_MODEL.latency };
   for (const [type, d] of Object.entries(r.latency ?? {})) {

@@ -26,7 +26,14 @@ import type { ActionResult, AlarmRecord, LocalizationRecord } from '../core/resu
 import { drawLatencyMs, resolvesFault, type FixModel } from './fix-model.ts';
 import { columnOrder, lowerBound, sampleAt, samplesBetween } from './samples.ts';
 
-export type TriggerMode = { kind: 'slo' } | { kind: 'alarm' } | { kind: 'explicit'; times: number[] };
+/**
+ * slo: at each SLO-violation onset (default). alarm: at the algorithm's own alarms, or, for a
+ * localizer, at `times` (another predictor's alarms, see debounceAlarms). explicit: at given times.
+ */
+export type TriggerMode =
+  | { kind: 'slo' }
+  | { kind: 'alarm'; times?: number[]; source?: string }
+  | { kind: 'explicit'; times: number[] };
 
 export interface ReplayConfig {
   trigger: TriggerMode;
@@ -79,8 +86,10 @@ export function replay(
   const localizations: LocalizationRecord[] = [];
   const actions: ActionResult[] = [];
   const lastScore = new Map<string, number>();
-  const explicit = config.trigger.kind === 'explicit' ? [...config.trigger.times].sort((a, b) => a - b) : [];
-  let explicitNext = 0;
+  const scheduledKind: TriggerKind = config.trigger.kind === 'alarm' ? 'alarm' : 'explicit';
+  const scheduled =
+    config.trigger.kind === 'slo' ? [] : [...(config.trigger.times ?? [])].sort((a, b) => a - b);
+  let scheduledNext = 0;
   let pending: PendingTrigger[] = [];
   let quietUntil = -Infinity;
   let scoreMs = 0;
@@ -90,8 +99,8 @@ export function replay(
   for (let i = first; i < last; i++) {
     const t = table.time[i]!;
     if (config.trigger.kind === 'slo') pending.push(...slo.advanceTo(t));
-    while (explicitNext < explicit.length && explicit[explicitNext]! <= t) {
-      pending.push({ kind: 'explicit', time: explicit[explicitNext++]!, host: null });
+    while (scheduledNext < scheduled.length && scheduled[scheduledNext]! <= t) {
+      pending.push({ kind: scheduledKind, time: scheduled[scheduledNext++]!, host: null });
     }
     if (predictor) {
       const sample = sampleAt(table, columns, i);
@@ -100,12 +109,14 @@ export function replay(
       predictor.learn(sample);
       if (clock) scoreMs += clock() - t0!;
       if (!(p.score >= 0 && p.score <= 1)) {
-        throw new InternalError(`algorithm ${name}: score ${p.score} outside [0, 1] at ${t} on ${sample.host}`);
+        throw new InternalError(
+          `algorithm ${name}: score ${p.score} outside [0, 1] at ${t} on ${sample.host}`,
+        );
       }
       lastScore.set(sample.host, p.score);
       if (p.anomalous) {
         alarms.push({ time: t, host: sample.host, score: p.score });
-        if (config.trigger.kind === 'alarm' && t >= quietUntil) {
+        if (config.trigger.kind === 'alarm' && !config.trigger.times && t >= quietUntil) {
           pending.push({ kind: 'alarm', time: t, host: sample.host });
           quietUntil = t + config.pendingWindowMs;
         }
@@ -142,7 +153,8 @@ export function replay(
     }
     const computeMs = clock ? clock() - t0! : null;
     for (const e of ranking.entries) {
-      if (!Number.isFinite(e.score)) throw new InternalError(`algorithm ${name}: ranking score ${e.score} for ${e.host}`);
+      if (!Number.isFinite(e.score))
+        throw new InternalError(`algorithm ${name}: ranking score ${e.score} for ${e.host}`);
     }
     const record: LocalizationRecord = {
       time: now,
@@ -168,12 +180,28 @@ export function replay(
       host: request.host,
       requested: loc.time,
       completed,
-      effective: fault !== null && fault.host === request.host && resolvesFault(config.fixModel, fault.type, request.type),
+      effective:
+        fault !== null &&
+        fault.host === request.host &&
+        resolvesFault(config.fixModel, fault.type, request.type),
       faultId: fault?.id ?? null,
     };
   }
 
   return { alarms, localizations, actions, samplesScored: last - first, scoreMs: clock ? scoreMs : null };
+}
+
+/** Alarm times that start a localization: the first alarm after `quietMs` without one triggering. */
+export function debounceAlarms(alarms: readonly { time: number }[], quietMs: number): number[] {
+  const out: number[] = [];
+  let quietUntil = -Infinity;
+  for (const a of alarms) {
+    if (a.time >= quietUntil) {
+      out.push(a.time);
+      quietUntil = a.time + quietMs;
+    }
+  }
+  return out;
 }
 
 /**

@@ -104,7 +104,11 @@ export function chooseSplit(test: Dataset, train: Dataset | null): Split {
   };
 }
 
-export function trainingData(dataset: Dataset, metrics: readonly string[], period: { start: number; end: number }): TrainingData {
+export function trainingData(
+  dataset: Dataset,
+  metrics: readonly string[],
+  period: { start: number; end: number },
+): TrainingData {
   const cols = columnOrder(dataset.metrics, metrics, `training dataset ${dataset.manifest.name}`);
   return {
     samples: samplesBetween(dataset.metrics, cols, period.start, period.end),

@@ -248,3 +248,23 @@ describe.skipIf(!existsSync(SHARED))('import and score on the shared data', () =
     expectUserError(run('import', 'seed', bad, '--out', join(tmp, 'bad-out')), /bad\.jsonl.*line 1/);
   });
 });
+
+describe('experiment (the main job, replaying a synthetic run for now)', () => {
+  it('replays the shipped memleak dataset, says it is synthetic, writes results', () => {
+    const out = join(tmp, 'runs');
+    const r = run('experiment', 'memleak', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/not built yet; this replays a synthetic run/);
+    expect(r.stderr).toMatch(/datasets\/synth-memleak \(shipped\)/);
+    const res = JSON.parse(readFileSync(join(out, 'memleak', 'results.json'), 'utf8'));
+    expect(res.algorithms.zscore.metrics.localization.ac1).toBe(1);
+    expect(res.algorithms.threshold.metrics.prediction.leadTimeS.mean).toBeGreaterThan(0);
+  });
+
+  it('refuses an unknown scenario with the list', () => {
+    expectUserError(
+      run('experiment', 'meteor', '--out', join(tmp, 'runs2')),
+      /unknown experiment "meteor" \(known: memleak, cpuhog/,
+    );
+  });
+});

@@ -3,7 +3,17 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Float64, makeData, makeVector, Table, tableFromIPC, tableToIPC, Utf8, Vector, vectorFromArray } from 'apache-arrow';
+import {
+  Float64,
+  makeData,
+  makeVector,
+  Table,
+  tableFromIPC,
+  tableToIPC,
+  Utf8,
+  Vector,
+  vectorFromArray,
+} from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DatasetError } from '../../src/core/errors.ts';
 import { readDataset, writeDataset } from '../../src/data/dataset-io.ts';
@@ -63,7 +73,9 @@ describe('dataset round trip', () => {
     expect(Array.from(back.metrics.host)).toEqual(Array.from(ds.metrics.host));
     expect(Number.isNaN(back.metrics.columns[1]![3]!)).toBe(true);
     expect(Array.from(back.metrics.columns[0]!)).toEqual(Array.from(ds.metrics.columns[0]!));
-    expect(Array.from(back.slo!.columns.mean_latency_ms!)).toEqual(Array.from(ds.slo!.columns.mean_latency_ms!));
+    expect(Array.from(back.slo!.columns.mean_latency_ms!)).toEqual(
+      Array.from(ds.slo!.columns.mean_latency_ms!),
+    );
   });
 
   it('writes byte-identical files for the same dataset', () => {
@@ -187,20 +199,38 @@ describe('bad input: metrics.arrow', () => {
 
   it('Infinity stored as a value', () => {
     const dir = validDir();
-    writeMetrics(dir, { time: f64([T0, T0]), host: hostCol(['web', 'db']), availcpu: f64([1, 2]), freemem: f64([1, Infinity]) });
+    writeMetrics(dir, {
+      time: f64([T0, T0]),
+      host: hostCol(['web', 'db']),
+      availcpu: f64([1, 2]),
+      freemem: f64([1, Infinity]),
+    });
     expectError(dir, 'metrics.arrow', /column "freemem" has Infinity at row 1/);
   });
 
   it('null time', () => {
     const dir = validDir();
-    const time = new Vector([makeData({ type: new Float64(), data: Float64Array.from([T0]), nullBitmap: new Uint8Array([0]), length: 1, nullCount: 1 })]);
+    const time = new Vector([
+      makeData({
+        type: new Float64(),
+        data: Float64Array.from([T0]),
+        nullBitmap: new Uint8Array([0]),
+        length: 1,
+        nullCount: 1,
+      }),
+    ]);
     writeMetrics(dir, { time, host: hostCol(['web']), availcpu: f64([1]), freemem: f64([1]) });
     expectError(dir, 'metrics.arrow', /column "time" has a null at row 0/);
   });
 
   it('unsorted rows', () => {
     const dir = validDir();
-    writeMetrics(dir, { time: f64([T0 + 1000, T0]), host: hostCol(['web', 'web']), availcpu: f64([1, 2]), freemem: f64([1, 2]) });
+    writeMetrics(dir, {
+      time: f64([T0 + 1000, T0]),
+      host: hostCol(['web', 'web']),
+      availcpu: f64([1, 2]),
+      freemem: f64([1, 2]),
+    });
     expectError(dir, 'metrics.arrow', /rows are not sorted by time: row 1/);
   });
 
@@ -223,7 +253,13 @@ describe('bad input: metrics.arrow', () => {
 
   it('extra column not in the manifest', () => {
     const dir = validDir();
-    writeMetrics(dir, { time: f64([T0]), host: hostCol(['web']), availcpu: f64([1]), freemem: f64([1]), load9: f64([1]) });
+    writeMetrics(dir, {
+      time: f64([T0]),
+      host: hostCol(['web']),
+      availcpu: f64([1]),
+      freemem: f64([1]),
+      load9: f64([1]),
+    });
     expectError(dir, 'metrics.arrow', /column "load9" is not listed in the manifest's metrics/);
   });
 });
@@ -231,13 +267,19 @@ describe('bad input: metrics.arrow', () => {
 describe('bad input: slo.arrow', () => {
   it('missing the SLO signal column', () => {
     const dir = validDir();
-    writeFileSync(join(dir, 'slo.arrow'), tableToIPC(new Table({ time: f64([T0]), count: f64([3]) }), 'file'));
+    writeFileSync(
+      join(dir, 'slo.arrow'),
+      tableToIPC(new Table({ time: f64([T0]), count: f64([3]) }), 'file'),
+    );
     expectError(dir, 'slo.arrow', /missing column "mean_latency_ms"/);
   });
 
   it('duplicate times', () => {
     const dir = validDir();
-    writeFileSync(join(dir, 'slo.arrow'), tableToIPC(new Table({ time: f64([T0, T0]), mean_latency_ms: f64([3, 4]) }), 'file'));
+    writeFileSync(
+      join(dir, 'slo.arrow'),
+      tableToIPC(new Table({ time: f64([T0, T0]), mean_latency_ms: f64([3, 4]) }), 'file'),
+    );
     expectError(dir, 'slo.arrow', /times are not strictly increasing at row 1/);
   });
 });
