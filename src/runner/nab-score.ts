@@ -3,71 +3,71 @@
 // spec/benchmarks.md). The first `trainRows` rows (default: NAB's probationary period,
 // min(floor(0.15 N), 750)) are given to fit() and scored 0; NAB ignores them when scoring.
 
-import type { Predictor } from '../core/algorithm.ts';
-import type { Dataset } from '../core/dataset.ts';
+import type { Predictor, Sample } from '../core/algorithm.ts';
 import { UserError } from '../core/errors.ts';
 import { getAlgorithm, resolveConfig } from '../algorithms/registry.ts';
-import { sampleAt } from '../sim/samples.ts';
 
 export function probationaryRows(n: number): number {
   return Math.min(Math.floor(0.15 * n), 750);
 }
 
-export interface ScoredRow {
-  time: number;
-  value: number;
-  score: number;
-}
-
+/**
+ * Scores a series row by row (repeated timestamps stay separate rows, as in NAB's own outputs).
+ * Returns one score per row; rows before `trainRows` score 0.
+ */
 export function scoreSeries(
-  dataset: Dataset,
+  rows: readonly { time: number; value: number }[],
   algorithm: string,
   config: unknown,
   trainRows?: number,
-): ScoredRow[] {
+): number[] {
   const def = getAlgorithm(algorithm);
   if (def.kind !== 'predictor')
     throw new UserError(`algorithm ${algorithm} is a ${def.kind}; score needs a predictor`);
-  const table = dataset.metrics;
-  const n = table.time.length;
+  const n = rows.length;
   const train = trainRows ?? probationaryRows(n);
   if (!Number.isInteger(train) || train < 0 || train > n) {
     throw new UserError(`--train-rows must be an integer between 0 and ${n}, got ${train}`);
   }
-  const predictor = def.create(resolveConfig(def, config), {
-    metrics: table.metrics,
-    hosts: table.hosts,
-    sampleIntervalMs: dataset.manifest.sampleIntervalMs,
-    seed: 0,
-  }) as Predictor;
-  const columns = table.columns;
-  const out: ScoredRow[] = [];
-  const training = [];
+  const ctx = { metrics: ['value'], hosts: [SERIES_HOST], sampleIntervalMs: medianStep(rows), seed: 0 };
+  const predictor = def.create(resolveConfig(def, config), ctx) as Predictor;
+  const scores: number[] = [];
+  const training: Sample[] = [];
   for (let i = 0; i < n; i++) {
-    const sample = sampleAt(table, columns, i);
+    const sample: Sample = {
+      time: rows[i]!.time,
+      host: SERIES_HOST,
+      values: Float64Array.of(rows[i]!.value),
+    };
     if (i < train) {
       training.push(sample);
-      out.push({ time: sample.time, value: sample.values[0]!, score: 0 });
+      scores.push(0);
       if (i === train - 1) predictor.fit?.({ samples: training, sloViolations: null });
       continue;
     }
     const p = predictor.score(sample);
     predictor.learn(sample);
-    out.push({ time: sample.time, value: sample.values[0]!, score: p.score });
+    scores.push(p.score);
   }
-  return out;
+  return scores;
 }
 
-/** NAB's timestamp style: `YYYY-MM-DD HH:MM:SS` (UTC). */
-export function nabTimestamp(ms: number): string {
-  return new Date(ms)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d{3}Z$/, '');
+const SERIES_HOST = 'series';
+
+function medianStep(rows: readonly { time: number }[]): number {
+  const steps: number[] = [];
+  for (let i = 1; i < rows.length; i++)
+    if (rows[i]!.time > rows[i - 1]!.time) steps.push(rows[i]!.time - rows[i - 1]!.time);
+  steps.sort((a, b) => a - b);
+  return steps[Math.floor((steps.length - 1) / 2)] ?? 1000;
 }
 
-export function formatNabCsv(rows: readonly ScoredRow[]): string {
+/** NAB detector output: the input's timestamp and value text, then the score. */
+export function formatNabCsv(
+  rows: readonly { timestampText: string; valueText: string }[],
+  scores: readonly number[],
+): string {
   const lines = ['timestamp,value,anomaly_score'];
-  for (const r of rows) lines.push(`${nabTimestamp(r.time)},${r.value},${r.score}`);
+  rows.forEach((r, i) => lines.push(`${r.timestampText},${r.valueText},${scores[i]}`));
   return `${lines.join('\n')}\n`;
 }

@@ -77,6 +77,7 @@ export function runReplayJob(
       fixModel,
       seed,
       ...(opts.clock ? { clock: opts.clock } : {}),
+      onProgress: progressLogger(def.name, log),
     });
     const scored = evaluate(test, split.scoredPeriod, timeline, scoring, {
       predicts: def.kind === 'predictor',
@@ -135,6 +136,20 @@ export function runReplayJob(
       fixModel: opts.fix === false ? null : fixModel,
     },
     algorithms: inOrder,
+  };
+}
+
+/** Progress lines for long replays only (every 10%); short ones stay quiet. */
+const PROGRESS_MIN_ROWS = 500_000;
+
+function progressLogger(name: string, log: (line: string) => void): (done: number, total: number) => void {
+  let nextShare = 0.1;
+  return (done, total) => {
+    if (total < PROGRESS_MIN_ROWS) return;
+    if (done / total >= nextShare || done === total) {
+      log(`${name}: ${Math.round((100 * done) / total)}% (${done}/${total} samples)`);
+      nextShare = Math.floor((done / total) * 10 + 1) / 10;
+    }
   };
 }
 

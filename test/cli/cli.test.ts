@@ -221,8 +221,8 @@ describe.skipIf(!existsSync(SHARED))('import and score on the shared data', () =
   });
 
   it('score writes the NAB detector contract: timestamp,value,anomaly_score in [0, 1]', () => {
-    const input = join(SHARED, 'NAB', 'data', 'realKnownCause', 'nyc_taxi.csv');
-    const out = join(tmp, 'nyc.csv');
+    const input = join(SHARED, 'NAB', 'data', 'realKnownCause', 'machine_temperature_system_failure.csv');
+    const out = join(tmp, 'machine.csv');
     const r = run('score', '--algorithm', 'threshold', '--input', input, '--out', out);
     expect(r.code).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');

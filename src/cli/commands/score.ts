@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { atomicWrite } from '../../data/dataset-io.ts';
-import { importNab } from '../../data/import/nab.ts';
+import { readNabRows } from '../../data/import/nab.ts';
 import { formatNabCsv, scoreSeries } from '../../runner/nab-score.ts';
 import { logLine, readJsonFile } from '../options.ts';
 
@@ -31,10 +31,10 @@ export const scoreCommand: CommandModule<object, Args> = {
         '',
       ),
   handler: (args) => {
-    const dataset = importNab(args.input, { onWarning: (m) => logLine(`warning: ${m}`) });
+    const rows = readNabRows(args.input);
     const config = args.config ? readJsonFile(args.config, 'config') : undefined;
-    const rows = scoreSeries(dataset, args.algorithm, config, args['train-rows']);
-    atomicWrite(args.out, formatNabCsv(rows));
+    const scores = scoreSeries(rows, args.algorithm, config, args['train-rows']);
+    atomicWrite(args.out, formatNabCsv(rows, scores));
     logLine(`wrote ${args.out} (${rows.length} rows)`);
   },
 };

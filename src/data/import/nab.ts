@@ -113,18 +113,28 @@ function listCsv(dir: string, prefix = ''): string[] {
   return out;
 }
 
-function readNabCsv(file: string, opts: NabOptions): { time: Float64Array; value: Float64Array } {
+/** One data row of a NAB CSV, as written (for output that must mirror the input) and parsed. */
+export interface NabRow {
+  line: number;
+  timestampText: string;
+  valueText: string;
+  time: number;
+  value: number;
+}
+
+/**
+ * Parses every data row of a NAB `timestamp,value` CSV, repeated timestamps included (NAB's own
+ * detector outputs keep them); a timestamp going back to a time not seen before is an error.
+ */
+export function readNabRows(file: string): NabRow[] {
   const lines = splitLines(readText(file));
   const header = (lines[0] ?? '').replace(/"/g, '').trim();
   if (header !== 'timestamp,value') {
     throw new DatasetError(file, `line 1: expected the header "timestamp,value", found "${header}"`);
   }
-  const time = new Float64Array(lines.length - 1);
-  const value = new Float64Array(lines.length - 1);
+  const rows: NabRow[] = [];
   const seen = new Set<number>();
-  let n = 0;
-  let dropped = 0;
-  let firstDropped = 0;
+  let last = -Infinity;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
     const lineNo = i + 1;
@@ -145,21 +155,42 @@ function readNabCsv(file: string, opts: NabOptions): { time: Float64Array; value
     if (text === '' || !Number.isFinite(v)) {
       throw new DatasetError(file, `line ${lineNo}: value "${text}" is not a finite number`);
     }
-    if (n > 0 && t <= (time[n - 1] as number)) {
-      if (!seen.has(t)) {
-        throw new DatasetError(
-          file,
-          `line ${lineNo}: timestamp "${fields[0]}" goes back in time (rows must be sorted)`,
-        );
-      }
-      if (opts.strict) throw new DatasetError(file, `line ${lineNo}: duplicate timestamp "${fields[0]}"`);
-      if (dropped === 0) firstDropped = lineNo;
+    if (t < last && !seen.has(t)) {
+      throw new DatasetError(
+        file,
+        `line ${lineNo}: timestamp "${fields[0]}" goes back in time (rows must be sorted)`,
+      );
+    }
+    seen.add(t);
+    last = Math.max(last, t);
+    rows.push({
+      line: lineNo,
+      timestampText: (fields[0] as string).trim(),
+      valueText: text,
+      time: t,
+      value: v,
+    });
+  }
+  return rows;
+}
+
+function readNabCsv(file: string, opts: NabOptions): { time: Float64Array; value: Float64Array } {
+  const rows = readNabRows(file);
+  const time = new Float64Array(rows.length);
+  const value = new Float64Array(rows.length);
+  let n = 0;
+  let dropped = 0;
+  let firstDropped = 0;
+  for (const row of rows) {
+    if (n > 0 && row.time <= (time[n - 1] as number)) {
+      if (opts.strict)
+        throw new DatasetError(file, `line ${row.line}: duplicate timestamp "${row.timestampText}"`);
+      if (dropped === 0) firstDropped = row.line;
       dropped++;
       continue;
     }
-    seen.add(t);
-    time[n] = t;
-    value[n] = v;
+    time[n] = row.time;
+    value[n] = row.value;
     n++;
   }
   if (dropped > 0) {
