@@ -1,0 +1,93 @@
+// UBL's bootstrap learning (§III-A, Eq. 2; algorithms.md §1.3 and the §1.10 pseudocode): K-fold
+// cross-validation over K randomly initialised maps. In round i, map i (fresh U(0,100) weights) is
+// trained on every fold but fold i, its area sizes and threshold are computed, and its accuracy is the
+// share of fold i's samples whose winner is a normal neuron (Eq. 2 with only normal data:
+// A = N_tn / (N_tn + N_fp)). The map with the best accuracy is kept (the first on ties).
+// Folds are contiguous blocks in time order (reconstruction: the paper does not say how it splits;
+// held-out blocks test the map on a later or earlier stretch of the workload, not on interleaved twins).
+
+import type { Rng } from '../../core/rng.ts';
+import { areaSizes, areaThreshold } from './area.ts';
+import { findBmu, neighbourhoodKernel, randomMap, trainMap, type SomMap } from './som.ts';
+
+export interface BootstrapOptions {
+  mapSize: number;
+  radius: number;
+  sigma: number;
+  learningRate: number;
+  epochs: number;
+  folds: number;
+  percentile: number;
+}
+
+export interface TrainedMap {
+  map: SomMap;
+  areas: Float64Array;
+  threshold: number;
+}
+
+export interface BootstrapResult extends TrainedMap {
+  /** Eq. 2 accuracy of each fold's map on its held-out fold. */
+  accuracies: number[];
+  /** Index of the kept map. */
+  chosen: number;
+}
+
+/** Area sizes and threshold of a map. */
+export function analyseMap(map: SomMap, percentile: number): TrainedMap {
+  const areas = areaSizes(map);
+  return { map, areas, threshold: areaThreshold(areas, percentile) };
+}
+
+/** Share of the vectors data[idx*dim..] (idx in [from, to)) whose winner has area < threshold. */
+export function heldOutAccuracy(t: TrainedMap, data: Float64Array, from: number, to: number): number {
+  if (to <= from) return 0;
+  let normal = 0;
+  let hint = -1;
+  for (let i = from; i < to; i++) {
+    hint = findBmu(t.map, data, i * t.map.dim, hint);
+    if (t.areas[hint]! < t.threshold) normal++;
+  }
+  return normal / (to - from);
+}
+
+/** Fold boundaries: fold i is [bounds[i], bounds[i+1]). */
+export function foldBounds(n: number, k: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i <= k; i++) out.push(Math.floor((i * n) / k));
+  return out;
+}
+
+/**
+ * Cross-validated bootstrap on n scaled vectors of `dim` values. `rng` draws the K initial maps, in
+ * fold order. Needs n >= folds (each fold non-empty).
+ */
+export function bootstrap(
+  data: Float64Array,
+  n: number,
+  dim: number,
+  opts: BootstrapOptions,
+  rng: Rng,
+): BootstrapResult {
+  const kernel = neighbourhoodKernel(opts.radius, opts.sigma, opts.learningRate);
+  const bounds = foldBounds(n, opts.folds);
+  let best: TrainedMap | null = null;
+  let chosen = -1;
+  const accuracies: number[] = [];
+  for (let i = 0; i < opts.folds; i++) {
+    const lo = bounds[i]!;
+    const hi = bounds[i + 1]!;
+    const order = new Int32Array(n - (hi - lo));
+    for (let j = 0, p = 0; j < n; j++) if (j < lo || j >= hi) order[p++] = j;
+    const map = randomMap(opts.mapSize, opts.mapSize, dim, rng);
+    trainMap(map, kernel, data, order, opts.epochs);
+    const trained = analyseMap(map, opts.percentile);
+    const acc = heldOutAccuracy(trained, data, lo, hi);
+    accuracies.push(acc);
+    if (best === null || acc > accuracies[chosen]!) {
+      best = trained;
+      chosen = i;
+    }
+  }
+  return { ...best!, accuracies, chosen };
+}
