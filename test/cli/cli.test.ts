@@ -252,7 +252,7 @@ describe.skipIf(!existsSync(SHARED))('import and score on the shared data', () =
 describe('experiment (the main job, replaying a synthetic run for now)', () => {
   it('replays the shipped memleak dataset, says it is synthetic, writes results', () => {
     const out = join(tmp, 'runs');
-    const r = run('experiment', 'memleak', '--out', out);
+    const r = run('experiment', 'memleak', '--out', out, '--report-dir', join(tmp, 'reports'));
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/not built yet; this replays a synthetic run/);
     expect(r.stderr).toMatch(/datasets\/synth-memleak \(shipped\)/);

@@ -1,6 +1,7 @@
 // `npm run experiment -- <name>`: until the experiment runner (testbed + real fault injection)
 // exists, this replays a synthetic run of the named fault through every algorithm and scores it.
-// It says so on every run, so nobody mistakes these numbers for testbed measurements.
+// It says so on every run, so nobody mistakes these numbers for testbed measurements. It then writes
+// the HTML report <report-dir>/<name>.html (and <name>.best.json) and prints its path.
 
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
 import { atomicWrite, readDataset } from '../../data/dataset-io.ts';
 import { formatResults, runReplayJob } from '../../runner/replay-job.ts';
+import { datasetFilesHash, sha256Hex, withDatasetPath, writeReport } from '../../report/index.ts';
 import { SYNTH_FAULT_TYPES, synthesize, type SynthFaultType } from '../../sim/synth/index.ts';
 import { logLine } from '../options.ts';
 import { printSummary } from '../summary.ts';
@@ -16,6 +18,7 @@ interface Args {
   name: string;
   out: string;
   seed: number;
+  'report-dir': string;
 }
 
 /** Scenario name -> synthetic fault. `control` is the no-fault run. */
@@ -40,11 +43,16 @@ export const experimentCommand: CommandModule<object, Args> = {
       })
       .option('out', { type: 'string', default: 'runs', describe: 'directory for <name>/results.json' })
       .option('seed', { type: 'number', default: SHIPPED_SEED, describe: 'seed of the synthetic run' })
+      .option('report-dir', {
+        type: 'string',
+        default: 'reports',
+        describe: 'directory for the HTML report <name>.html and <name>.best.json',
+      })
       .example(
         '$0 experiment memleak',
         'replay the shipped synthetic memory-leak run through every algorithm',
       ),
-  handler: (args) => {
+  handler: async (args) => {
     const fault = SCENARIOS[args.name];
     if (!fault)
       throw new UserError(`unknown experiment "${args.name}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
@@ -71,8 +79,28 @@ export const experimentCommand: CommandModule<object, Args> = {
     const dir = join(args.out, args.name);
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'results.json');
-    atomicWrite(file, formatResults(results));
+    // A generated dataset exists only in memory: its results record no path.
+    const written = useShipped ? withDatasetPath(results, shipped) : results;
+    const text = formatResults(written);
+    atomicWrite(file, text);
     printSummary(results);
     console.log(`results: ${file}`);
+    const report = await writeReport(
+      [
+        {
+          label: args.name,
+          resultsFile: file,
+          resultsSha256: sha256Hex(text),
+          results: written,
+          dataset,
+          datasetDir: useShipped ? shipped : null,
+          datasetSha256: useShipped ? datasetFilesHash(shipped) : null,
+          datasetNote: null,
+        },
+      ],
+      join(args['report-dir'], `${args.name}.html`),
+    );
+    for (const w of report.warnings) logLine(`warning: ${w}`);
+    console.log(`report: ${report.htmlFile}`);
   },
 };

@@ -7,6 +7,7 @@ import { DEFAULT_SCORING, validateScoringParams } from '../../eval/index.ts';
 import { parseFixModel } from '../../sim/fix-model.ts';
 import type { TriggerMode } from '../../sim/replay.ts';
 import { formatResults, runReplayJob } from '../../runner/replay-job.ts';
+import { withDatasetPath } from '../../report/index.ts';
 import { logLine, parseList, parseTimeList, readJsonFile } from '../options.ts';
 import { printSummary } from '../summary.ts';
 
@@ -143,7 +144,7 @@ export const replayCommand: CommandModule<object, Args> = {
     });
     mkdirSync(args.out, { recursive: true });
     const file = join(args.out, 'results.json');
-    atomicWrite(file, formatResults(results));
+    atomicWrite(file, formatResults(withDatasetPath(results, args.dataset)));
     printSummary(results);
     console.log(`results: ${file}`);
   },

@@ -1,0 +1,71 @@
+import type { CommandModule } from 'yargs';
+import { UserError } from '../../core/errors.ts';
+import { loadExperiments, readRocFile, writeReport } from '../../report/index.ts';
+import { logLine } from '../options.ts';
+
+interface Args {
+  results: string[];
+  out: string;
+  dataset?: string[];
+  roc?: string[];
+  title?: string;
+  'max-hosts': number;
+  'max-metrics': number;
+}
+
+export const reportCommand: CommandModule<object, Args> = {
+  command: 'report',
+  describe: 'Write one self-contained HTML comparison report (and <out>.best.json) from results directories',
+  builder: (y) =>
+    y
+      .option('results', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'results directories (or results.json files) written by `replay` or `experiment`',
+      })
+      .option('out', { type: 'string', demandOption: true, describe: 'the HTML file to write' })
+      .option('dataset', {
+        type: 'string',
+        array: true,
+        describe:
+          "dataset directories, matched to results by manifest name (default: each results file's datasetPath)",
+      })
+      .option('roc', {
+        type: 'string',
+        array: true,
+        describe: 'threshold-sweep results (JSON with tpr/fpr points) to draw as ROC curves',
+      })
+      .option('title', { type: 'string', describe: 'report title' })
+      .option('max-hosts', {
+        type: 'number',
+        default: 12,
+        describe: 'host timelines per experiment (culprits and hosts ranked first come first)',
+      })
+      .option('max-metrics', { type: 'number', default: 16, describe: 'metric panels per host timeline' })
+      .example('$0 report --results runs/memleak --out reports/memleak.html', 'one experiment')
+      .example(
+        '$0 report --results out/a out/b --dataset datasets/a datasets/b --out reports/ab.html',
+        'two experiments, datasets given explicitly',
+      ),
+  handler: async (args) => {
+    for (const opt of ['max-hosts', 'max-metrics'] as const) {
+      if (!Number.isSafeInteger(args[opt]) || args[opt] < 1)
+        throw new UserError(`--${opt} must be a positive integer, got ${args[opt]}`);
+    }
+    const experiments = loadExperiments(args.results, { datasets: args.dataset ?? [] });
+    for (const e of experiments) if (e.datasetNote) logLine(`note: ${e.label}: ${e.datasetNote}`);
+    const rocCurves = (args.roc ?? []).flatMap((f) => readRocFile(f));
+    const written = await writeReport(experiments, args.out, {
+      maxHosts: args['max-hosts'],
+      maxMetrics: args['max-metrics'],
+      ...(rocCurves.length > 0 ? { rocCurves } : {}),
+      ...(args.title ? { title: args.title } : {}),
+    });
+    for (const w of written.warnings) logLine(`warning: ${w}`);
+    console.log(
+      `report: ${written.htmlFile} (${(written.bytes / 1024).toFixed(0)} KiB, ${written.charts} charts)`,
+    );
+    console.log(`best model: ${written.bestFile}`);
+  },
+};

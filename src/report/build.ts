@@ -1,0 +1,405 @@
+// Builds the comparison report: inputs -> summary and verdict -> charts (rendered to SVG in Node)
+// -> one HTML file, plus the best-model JSON that live mode reads. Deterministic: the same inputs
+// give byte-identical files (no dates, no absolute paths beyond those given, stable ordering).
+
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { isoTime } from '../core/time.ts';
+import { atomicWrite } from '../data/dataset-io.ts';
+import { VERSION } from '../version.ts';
+import { renderSvg, type VlSpec } from './charts/render.ts';
+import { rocSpec, type RocCurvePoint, type RocPoint } from './charts/roc.ts';
+import { hostTimelineSpec, overviewSpec, type TimelineEvents } from './charts/timeline.ts';
+import { TIME_MEASURES, timesSpec, type TimeBar } from './charts/times.ts';
+import { bucketize, chooseBucketMs, rowsByHost, sloSeries } from './downsample.ts';
+import { html, type Markup } from './escape.ts';
+import { experimentEvents, timelineFrame, type ExperimentEvents, type TimelineFrame } from './events.ts';
+import { DEFAULT_MAX_HOSTS, DEFAULT_MAX_METRICS, selectHosts, selectMetrics } from './hosts.ts';
+import { faultTypeOf, type ExperimentInput } from './inputs.ts';
+import { documentShell, figure, type ChartBlock } from './page.ts';
+import {
+  comparisonSection,
+  configsSection,
+  faultList,
+  provenanceSection,
+  referencesSection,
+  sloText,
+  summaryTable,
+  verdictSection,
+} from './sections.ts';
+import { summarize, type SummaryRow } from './summary.ts';
+import { chooseLocalizer, choosePredictor, LOCALIZER_RULE, PREDICTOR_RULE, type Choice } from './verdict.ts';
+
+export interface ReportOptions {
+  title?: string;
+  /** Host timelines per experiment (default 12; culprits are always shown). */
+  maxHosts?: number;
+  /** Metric panels per host timeline (default 16). */
+  maxMetrics?: number;
+  /** Sweep results for ROC curves (see roc-input.ts). */
+  rocCurves?: RocCurvePoint[];
+  /** The best-model file's name as the report mentions it (it sits next to the report). */
+  bestFileName?: string;
+}
+
+export interface BestModelEntry {
+  algorithm: string;
+  kind: string;
+  config: unknown;
+  configHash: string;
+  meetsRule: boolean;
+  why: string;
+  evidence: Record<string, number | null>;
+}
+
+export interface BestModelFile {
+  format: 'foreshock-best-model/1';
+  foreshock: string;
+  rules: { predictor: string; localizer: string };
+  predictor: BestModelEntry | null;
+  localizer: BestModelEntry | null;
+  inputs: {
+    results: string | null;
+    resultsSha256: string | null;
+    foreshock: string;
+    dataset: string;
+    datasetPath: string | null;
+    datasetSha256: string | null;
+    faultType: string;
+  }[];
+}
+
+export interface BuiltReport {
+  html: string;
+  best: BestModelFile;
+  /** Number of charts rendered. */
+  charts: number;
+  /** Warnings from vega/vega-lite while rendering (none expected). */
+  warnings: string[];
+}
+
+function bestEntry(choice: Choice | null): BestModelEntry | null {
+  if (!choice) return null;
+  const r = choice.row;
+  const evidence: Record<string, number | null> =
+    r.identity.kind === 'predictor'
+      ? {
+          runs: r.runs,
+          tp: r.prediction?.tp ?? null,
+          fp: r.prediction?.fp ?? null,
+          tn: r.prediction?.tn ?? null,
+          fn: r.prediction?.fn ?? null,
+          tpr: r.prediction?.tpr ?? null,
+          fpr: r.prediction?.fpr ?? null,
+          leadMeanS: r.prediction?.leadMeanS ?? null,
+        }
+      : {
+          runs: r.runs,
+          ac1: r.localization?.ac1 ?? null,
+          ac3: r.localization?.ac3 ?? null,
+          avg5: r.localization?.avg5 ?? null,
+          timeS: r.localization?.timeS ?? null,
+        };
+  return {
+    algorithm: r.identity.name,
+    kind: r.identity.kind,
+    config: r.identity.config,
+    configHash: r.identity.configHash,
+    meetsRule: choice.meetsRule,
+    why: choice.why,
+    evidence,
+  };
+}
+
+class ChartSet {
+  readonly blocks: ChartBlock[] = [];
+  readonly warnings: string[] = [];
+  async add(kind: string, caption: string, spec: VlSpec): Promise<ChartBlock> {
+    const id = `chart-${this.blocks.length + 1}`;
+    const { svg, warnings } = await renderSvg(spec);
+    for (const w of warnings) this.warnings.push(`${id} (${kind}): ${w}`);
+    const block = { id, kind, caption, svg, spec };
+    this.blocks.push(block);
+    return block;
+  }
+}
+
+function eventsFor(all: ExperimentEvents, host: string | null): TimelineEvents {
+  return {
+    algorithms: all.algorithms,
+    faults: all.faults,
+    violations: all.violations,
+    alarmRuns: all.alarmRuns(host),
+    localizations: all.localizations(host),
+    fixes: all.fixes(host),
+  };
+}
+
+function timeBars(input: ExperimentInput): TimeBar[] {
+  return Object.entries(input.results.algorithms).flatMap(([algorithm, r]) => {
+    const values: Record<(typeof TIME_MEASURES)[number], number | null> = {
+      'prediction lead (mean)': r.metrics.prediction?.leadTimeS.mean ?? null,
+      localization: r.metrics.localization?.timeS ?? null,
+      fix: r.metrics.fix?.fixTimeS ?? null,
+    };
+    return TIME_MEASURES.map((measure) => ({ algorithm, measure, value: values[measure] }));
+  });
+}
+
+async function experimentSection(
+  input: ExperimentInput,
+  anchor: string,
+  faultType: string,
+  rows: SummaryRow[],
+  charts: ChartSet,
+  opts: Required<Pick<ReportOptions, 'maxHosts' | 'maxMetrics'>>,
+): Promise<Markup> {
+  const { results, dataset } = input;
+  const frame: TimelineFrame = timelineFrame(results, dataset, (span, interval) =>
+    chooseBucketMs(span, interval),
+  );
+  const bucketS = frame.bucketMs / 1000;
+  const originLabel = `the run's start (${isoTime(frame.originMs)})`;
+  const events = experimentEvents(results, dataset, frame);
+  const algorithms = Object.keys(results.algorithms);
+
+  const slo = dataset ? sloSeries(dataset) : null;
+  const sloBuckets = slo
+    ? {
+        signal: slo.signal,
+        threshold: slo.threshold,
+        buckets: bucketize(
+          slo.times,
+          slo.values,
+          Int32Array.from(slo.times, (_t, i) => i),
+          frame.originMs,
+          frame.bucketMs,
+        ),
+      }
+    : null;
+  const overview = await charts.add(
+    'overview',
+    `${input.label}: SLO signal and every algorithm's alarms, localizations and fixes`,
+    overviewSpec(sloBuckets, eventsFor(events, null), frame, originLabel),
+  );
+  const times = await charts.add(
+    'times',
+    `${input.label}: prediction lead, localization time and fix time per algorithm (seconds)`,
+    timesSpec(timeBars(input), algorithms),
+  );
+
+  let hostPart: Markup;
+  if (!dataset) {
+    hostPart = html`<p class="note">
+      No metric or SLO timelines: ${input.datasetNote ?? 'dataset not available'}.
+    </p>`;
+  } else {
+    const selection = selectHosts(dataset, results, opts.maxHosts);
+    const byHost = rowsByHost(dataset);
+    const figures: Markup[] = [];
+    for (const { host, reasons } of selection.shown) {
+      const h = dataset.metrics.hosts.indexOf(host);
+      const { metrics, omitted } = selectMetrics(dataset, results, host, opts.maxMetrics);
+      const panels = metrics.map((metric) => ({
+        metric,
+        buckets: bucketize(
+          dataset.metrics.time,
+          dataset.metrics.columns[dataset.metrics.metrics.indexOf(metric)]!,
+          byHost[h]!,
+          frame.originMs,
+          frame.bucketMs,
+        ),
+      }));
+      const role = dataset.manifest.hosts.find((x) => x.id === host)?.role;
+      const chart = await charts.add(
+        'host-timeline',
+        `host ${host}${role ? ` (${role})` : ''}: ${reasons.join('; ')}`,
+        hostTimelineSpec(panels, eventsFor(events, host), frame, originLabel),
+      );
+      figures.push(
+        figure(
+          chart,
+          omitted > 0
+            ? html`<p class="muted">
+                ${omitted} of ${dataset.metrics.metrics.length} metrics not drawn (limit ${opts.maxMetrics};
+                the fault's culprit metrics and the metrics rankings named come first).
+              </p>`
+            : null,
+        ),
+      );
+    }
+    const shownAll = selection.shown.length === selection.total;
+    hostPart = html`<h3>Host timelines</h3>
+      <p>
+        ${
+          shownAll
+            ? `All ${selection.total} hosts.`
+            : `${selection.shown.length} of ${selection.total} hosts: the culprits, the hosts an algorithm ranked first, then others in manifest order, up to ${opts.maxHosts}.`
+        }${
+          selection.omittedRankedFirst.length > 0
+            ? ` Also ranked first by some algorithm but not drawn: ${selection.omittedRankedFirst.join(', ')}.`
+            : ''
+        }
+        Each metric panel shows per-${bucketS} s buckets: the band spans the bucket's minimum to maximum, the
+        line is its mean.
+      </p>
+      ${figures}`;
+  }
+
+  return html`<section id="${anchor}" class="experiment">
+    <h2>Experiment ${input.label}</h2>
+    <p>
+      Dataset <b>${results.dataset}</b> (${faultType}); SLO ${sloText(dataset)}; results by foreshock
+      ${results.foreshock}.
+    </p>
+    ${dataset ? faultList(dataset) : html`<p class="note">${input.datasetNote ?? 'dataset not available'}</p>`}
+    <p class="muted">
+      Timelines: x is seconds since the run's start (${isoTime(frame.originMs)}); charts use ${bucketS} s
+      buckets; alarms closer than ${bucketS} s are drawn as one run; a triangle marks a localization at its
+      time (on a host chart: a ranking with that host first), a diamond a fix's completion with a line from
+      its request.
+    </p>
+    ${figure(overview)} ${figure(times)} ${summaryTable(rows, false)} ${hostPart}
+  </section>`;
+}
+
+export async function buildReport(
+  experiments: ExperimentInput[],
+  options: ReportOptions = {},
+): Promise<BuiltReport> {
+  const opts = {
+    maxHosts: options.maxHosts ?? DEFAULT_MAX_HOSTS,
+    maxMetrics: options.maxMetrics ?? DEFAULT_MAX_METRICS,
+  };
+  const charts = new ChartSet();
+  const summary = summarize(experiments);
+  const predictor = choosePredictor(summary.pooled);
+  const localizer = chooseLocalizer(summary.pooled);
+  const views = experiments.map((input, i) => ({
+    input,
+    faultType: faultTypeOf(input.dataset),
+    anchor: `exp-${i + 1}`,
+  }));
+
+  const rocPoints: RocPoint[] = summary.rows
+    .filter((r) => r.prediction && r.prediction.tpr !== null && r.prediction.fpr !== null)
+    .map((r) => ({
+      algorithm: r.identity.label,
+      faultType: r.faultType,
+      tpr: r.prediction!.tpr!,
+      fpr: r.prediction!.fpr!,
+    }));
+  const curves = options.rocCurves ?? [];
+  const roc = await charts.add(
+    'roc',
+    curves.length > 0
+      ? 'ROC: operating points per algorithm and fault type, with the swept curves'
+      : 'ROC space: one operating point per algorithm and fault type',
+    rocSpec(rocPoints, curves),
+  );
+
+  const sections: Markup[] = [];
+  for (const v of views) {
+    const rows = summarize([v.input]).rows;
+    sections.push(await experimentSection(v.input, v.anchor, v.faultType, rows, charts, opts));
+  }
+
+  const title = options.title ?? `foreshock comparison: ${experiments.map((e) => e.label).join(', ')}`;
+  const nav = html`<nav>
+    <ul>
+      <li><a href="#verdict">Best model</a></li>
+      <li><a href="#comparison">Comparison across experiments</a> and <a href="#roc">ROC</a></li>
+      ${views.map((v) => html`<li><a href="#${v.anchor}">Experiment ${v.input.label}</a> (${v.input.results.dataset}, ${v.faultType})</li>`)}
+      <li>
+        <a href="#inputs">Inputs and reproduction</a>, <a href="#configs">algorithm configs</a>,
+        <a href="#references">published reference numbers</a>
+      </li>
+    </ul>
+  </nav>`;
+  const rocSection = html`<section id="roc">
+    <h2>ROC</h2>
+    ${
+      curves.length > 0
+        ? html`<p>
+            Curves from the sweep results given with --roc; points are the operating points of the runs in
+            this report.
+          </p>`
+        : html`<p class="note">
+            Each point is one operating point (the algorithm's configured threshold) per fault type. A curve
+            needs a threshold sweep (UBL: the area percentile 70..98; PREPARE: the log-odds threshold); pass
+            sweep results with <code>--roc &lt;file&gt;</code>.
+          </p>`
+    }
+    ${rocPoints.length === 0 ? html`<p class="note">No predictor has both TPR and FPR in these results.</p>` : ''}
+    ${figure(roc)}
+  </section>`;
+
+  const body = html`<header>
+      <h1>${title}</h1>
+      <p class="muted">
+        foreshock ${VERSION} comparison report: ${experiments.length} experiment(s),
+        ${summary.identities.length} algorithm config(s). Times are seconds; TPR/FPR per sample with the
+        pending window W (UBL Eq. 5); see ../shared/spec/evaluation.md.
+      </p>
+    </header>
+    ${nav} ${verdictSection(predictor, localizer, options.bestFileName ?? null)}
+    ${comparisonSection(summary.rows, summary.faultTypes)} ${rocSection} ${sections}
+    ${provenanceSection(views, VERSION)} ${configsSection(summary.identities)} ${referencesSection()}`;
+
+  const best: BestModelFile = {
+    format: 'foreshock-best-model/1',
+    foreshock: VERSION,
+    rules: { predictor: PREDICTOR_RULE, localizer: LOCALIZER_RULE },
+    predictor: bestEntry(predictor),
+    localizer: bestEntry(localizer),
+    inputs: views.map(({ input, faultType }) => ({
+      results: input.resultsFile,
+      resultsSha256: input.resultsSha256,
+      foreshock: input.results.foreshock,
+      dataset: input.results.dataset,
+      datasetPath: input.datasetDir ?? input.results.datasetPath ?? null,
+      datasetSha256: input.datasetSha256,
+      faultType,
+    })),
+  };
+  return { html: documentShell(title, body), best, charts: charts.blocks.length, warnings: charts.warnings };
+}
+
+/** The best-model file next to a report: reports/x.html -> reports/x.best.json. */
+export function bestFileFor(htmlFile: string): string {
+  return /\.html?$/i.test(htmlFile) ? htmlFile.replace(/\.html?$/i, '.best.json') : `${htmlFile}.best.json`;
+}
+
+export interface WrittenReport {
+  htmlFile: string;
+  bestFile: string;
+  bytes: number;
+  charts: number;
+  warnings: string[];
+  best: BestModelFile;
+}
+
+/** Builds the report and writes it (and the best-model JSON next to it), each atomically. */
+export async function writeReport(
+  experiments: ExperimentInput[],
+  htmlFile: string,
+  options: ReportOptions = {},
+): Promise<WrittenReport> {
+  const bestFile = bestFileFor(htmlFile);
+  const built = await buildReport(experiments, {
+    ...options,
+    bestFileName: options.bestFileName ?? bestFile.split(/[\\/]/).pop()!,
+  });
+  mkdirSync(dirname(htmlFile), { recursive: true });
+  const bytes = Buffer.from(built.html, 'utf8');
+  atomicWrite(htmlFile, bytes);
+  atomicWrite(bestFile, `${JSON.stringify(built.best, null, 2)}\n`);
+  return {
+    htmlFile,
+    bestFile,
+    bytes: bytes.length,
+    charts: built.charts,
+    warnings: built.warnings,
+    best: built.best,
+  };
+}

@@ -1,0 +1,16 @@
+// The report library: `foreshock report` and `npm run experiment` go through these.
+export { buildReport, bestFileFor, writeReport, type BestModelFile, type ReportOptions } from './build.ts';
+export { configHash, canonicalJson, sha256Hex } from './canonical.ts';
+export { escapeHtml, scriptJson } from './escape.ts';
+export {
+  checkResults,
+  datasetFilesHash,
+  loadExperiments,
+  readResults,
+  withDatasetPath,
+  type ExperimentInput,
+  type ReportResults,
+} from './inputs.ts';
+export { readRocFile } from './roc-input.ts';
+export { REFERENCE_ENTRIES, NAB_SCOREBOARD, referenceFor } from './reference.ts';
+export { FPR_BOUND, LOCALIZER_RULE, PREDICTOR_RULE } from './verdict.ts';

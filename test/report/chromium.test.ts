@@ -1,0 +1,161 @@
+// End to end: reports opened in headless Chromium (Debian's /usr/bin/chromium driven by
+// playwright-core; never a downloaded browser). Asserts no console errors, no page errors, no
+// network request (the file is self-contained), every chart rendered as an SVG with axes and marks,
+// the hostile report runs nothing injected; saves screenshots to test/report/__screenshots__/
+// (git-ignored). Skips, saying so, only where /usr/bin/chromium is absent (CI installs it: .ci/run).
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReport } from '../../src/report/index.ts';
+import { EVIL_HOST, EVIL_METRIC, evilExperiment, experimentFrom, smallSynth } from './fixtures.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SCREENSHOTS = join(import.meta.dirname, '__screenshots__');
+const present = existsSync(CHROMIUM);
+if (!present)
+  console.warn(`skipping the Chromium report tests: ${CHROMIUM} not found (apt-get install chromium)`);
+
+interface Loaded {
+  page: Page;
+  consoleErrors: string[];
+  pageErrors: string[];
+  dialogs: string[];
+}
+
+interface ChartInfo {
+  id: string;
+  kind: string;
+  width: number;
+  height: number;
+  axes: number;
+  axisLabels: number;
+  marks: number;
+  specLink: boolean;
+}
+
+describe.skipIf(!present)('reports in headless Chromium', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'foreshock-report-e2e-'));
+  const files = { normal: join(tmp, 'normal.html'), evil: join(tmp, 'evil.html') };
+  let context: BrowserContext;
+  const requests: string[] = [];
+  let expectedCharts = 0;
+
+  beforeAll(async () => {
+    const normal = await buildReport([experimentFrom(smallSynth(), 'small-memleak')]);
+    expectedCharts = normal.charts;
+    expect(normal.warnings).toEqual([]);
+    writeFileSync(files.normal, normal.html);
+    writeFileSync(files.evil, (await buildReport([evilExperiment()])).html);
+    context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1280, height: 900 },
+    });
+    // Offline: anything but the report file itself (and blob: links it makes) is refused and recorded.
+    await context.route('**/*', async (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:') || url.startsWith('blob:')) return route.continue();
+      requests.push(url);
+      return route.abort();
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function open(file: string): Promise<Loaded> {
+    const page = await context.newPage();
+    const loaded: Loaded = { page, consoleErrors: [], pageErrors: [], dialogs: [] };
+    page.on('console', (m) => {
+      if (m.type() === 'error') loaded.consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => loaded.pageErrors.push(e.message));
+    page.on('dialog', async (d) => {
+      loaded.dialogs.push(d.message());
+      await d.dismiss();
+    });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    return loaded;
+  }
+
+  async function charts(page: Page): Promise<ChartInfo[]> {
+    return page.$$eval('figure.chart', (figures) =>
+      figures.map((fig) => {
+        const svg = fig.querySelector('.svg-wrap > svg');
+        const box = svg?.getBoundingClientRect();
+        return {
+          id: fig.id,
+          kind: fig.getAttribute('data-kind') ?? '',
+          width: box?.width ?? 0,
+          height: box?.height ?? 0,
+          axes: svg?.querySelectorAll('g.role-axis').length ?? 0,
+          axisLabels: svg?.querySelectorAll('g.role-axis-label text').length ?? 0,
+          marks: svg?.querySelectorAll('g.role-mark path, g.role-mark line, g.role-mark rect').length ?? 0,
+          specLink: fig.querySelector('p.spec-link a[download]') !== null,
+        };
+      }),
+    );
+  }
+
+  it('renders every chart with axes, without errors or network access', async () => {
+    const { page, consoleErrors, pageErrors, dialogs } = await open(files.normal);
+    const found = await charts(page);
+    expect(found).toHaveLength(expectedCharts);
+    expect(found.map((c) => c.kind)).toEqual(
+      expect.arrayContaining(['roc', 'overview', 'times', 'host-timeline']),
+    );
+    for (const c of found) {
+      expect(c.width, c.id).toBeGreaterThan(100);
+      expect(c.height, c.id).toBeGreaterThan(50);
+      expect(c.axes, c.id).toBeGreaterThan(0);
+      expect(c.axisLabels, c.id).toBeGreaterThan(0);
+      expect(c.marks, c.id).toBeGreaterThan(0);
+      expect(c.specLink, c.id).toBe(true);
+    }
+    // The download link carries the embedded spec, data included.
+    const spec = await page.$eval('figure.chart p.spec-link a', async (a) =>
+      (await fetch((a as HTMLAnchorElement).href)).json(),
+    );
+    expect(spec.$schema).toMatch(/vega-lite/);
+    expect(consoleErrors).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    expect(dialogs).toEqual([]);
+    expect(requests).toEqual([]);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const shot = join(SCREENSHOTS, 'report.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(statSync(shot).size).toBeGreaterThan(10_000);
+  });
+
+  it('shows hostile names as text and runs none of them', async () => {
+    const { page, consoleErrors, pageErrors, dialogs } = await open(files.evil);
+    await page.mouse.move(10, 10);
+    const text = await page.evaluate(() => document.body.innerText);
+    expect(text).toContain(EVIL_HOST);
+    expect(text).toContain(EVIL_METRIC.slice(0, 10));
+    expect(await page.$$eval('img, iframe, object, embed', (els) => els.length)).toBe(0);
+    expect(await page.$$eval('script:not([type="application/json"])', (els) => els.length)).toBe(1);
+    for (const c of await charts(page)) expect(c.axes, c.id).toBeGreaterThan(0);
+    expect(dialogs).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'report-hostile-names.png'), fullPage: true });
+  });
+});
