@@ -1,0 +1,142 @@
+// Brings up the RUBiS stack on this machine: a database tier and a web tier, each its own process,
+// on 127.0.0.1 with ports the OS picks, handed from process to process explicitly.
+//
+//   embedded: database tier = db-main.ts (SQLite, generated at start-up); web tier -> it over TCP
+//   mariadb:  a private mariadbd (mariadb-server.ts), or an existing server given by host:port,
+//             generated from this process; web tier -> MariaDB with mysql2
+//
+// `stop()` stops everything that was started, in reverse order, and is safe to call twice. On a
+// failure half-way, whatever was started is stopped before the error is thrown.
+
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CategorySpec } from './data-files.ts';
+import { rubisSizes, type RubisSizes } from './db/datagen.ts';
+import { loadMariaDb } from './db/load.ts';
+import { connectMariaDb, describeTarget, type MariaDbTarget } from './db/mariadb.ts';
+import { startMariaDbServer, type MariaDbServer } from './db/mariadb-server.ts';
+import type { WorkloadLists } from './emulator/requests.ts';
+import { startTier, type Tier } from './tiers/children.ts';
+import type { DbTierConfig, DbTierInfo } from './tiers/db-main.ts';
+import type { WebTierConfig, WebTierInfo } from './tiers/web-main.ts';
+
+const TIERS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'tiers');
+
+export type StackKind = 'embedded' | 'mariadb';
+export const STACKS: readonly StackKind[] = ['embedded', 'mariadb'];
+
+export interface StackOptions {
+  stack: StackKind;
+  /** With `mariadb`: use this running server instead of starting one (its database is recreated). */
+  mariadb?: MariaDbTarget;
+  scale: number;
+  seed: number;
+  /** The database's "now"; default: the wall clock at start-up. */
+  now?: number;
+  categories: CategorySpec[];
+  regions: string[];
+  /** Connections from the web tier to MariaDB. */
+  dbConnections?: number;
+  log?: (line: string) => void;
+}
+
+export interface RubisStack {
+  webUrl: string;
+  /** Pids for fault injection and monitoring: web tier, database (tier or mariadbd). */
+  pids: { web: number; db: number | null };
+  database: string;
+  sizes: RubisSizes;
+  rows: Record<string, number>;
+  loadMs: number;
+  lists: WorkloadLists;
+  stop(): Promise<void>;
+}
+
+export async function startStack(o: StackOptions): Promise<RubisStack> {
+  const log = o.log ?? (() => undefined);
+  const now = o.now ?? Date.now();
+  const stoppers: (() => Promise<void>)[] = [];
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    for (const s of stoppers.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    let web: WebTierConfig['db'];
+    let dbPid: number | null = null;
+    let rows: Record<string, number>;
+    let loadMs: number;
+    let database: string;
+    const sizes = rubisSizes({ scale: o.scale, categories: o.categories, regions: o.regions });
+    if (o.stack === 'embedded') {
+      log(
+        `starting the database tier (SQLite, scale ${o.scale}: ${sizes.users} users, ${sizes.activeTotal + sizes.oldItems} items) ...`,
+      );
+      const config: DbTierConfig = {
+        host: '127.0.0.1',
+        port: 0,
+        scale: o.scale,
+        seed: o.seed,
+        now,
+        categories: o.categories,
+        regions: o.regions,
+      };
+      const tier: Tier<DbTierInfo> = await startTier('db', path.join(TIERS_DIR, 'db-main.ts'), config, {
+        readyTimeoutMs: 600_000,
+      });
+      stoppers.push(() => tier.stop());
+      dbPid = tier.pid;
+      rows = tier.info.rows;
+      loadMs = tier.info.loadMs;
+      database = `sqlite database tier (pid ${tier.pid}) at 127.0.0.1:${tier.info.port}`;
+      web = { kind: 'sqlite-tier', host: '127.0.0.1', port: tier.info.port };
+    } else {
+      let target = o.mariadb;
+      if (!target) {
+        log('starting a private MariaDB server ...');
+        const server: MariaDbServer = await startMariaDbServer();
+        stoppers.push(() => server.stop());
+        dbPid = server.pid;
+        target = server.target;
+      }
+      const executor = await connectMariaDb(target);
+      try {
+        log(`generating the RUBiS database in ${describeTarget(target)} (scale ${o.scale}) ...`);
+        const report = await loadMariaDb(executor, {
+          scale: o.scale,
+          seed: o.seed,
+          now,
+          categories: o.categories,
+          regions: o.regions,
+        });
+        rows = report.rows;
+        loadMs = Math.round(report.ms);
+      } finally {
+        await executor.close();
+      }
+      database = describeTarget(target);
+      web = { kind: 'mariadb', ...target, connections: o.dbConnections ?? 10 };
+    }
+    log(`database ready (${loadMs} ms to generate); starting the web tier ...`);
+    const webTier: Tier<WebTierInfo> = await startTier('web', path.join(TIERS_DIR, 'web-main.ts'), {
+      host: '127.0.0.1',
+      port: 0,
+      db: web,
+    } satisfies WebTierConfig);
+    stoppers.push(() => webTier.stop());
+    return {
+      webUrl: `http://127.0.0.1:${webTier.info.port}`,
+      pids: { web: webTier.pid, db: dbPid },
+      database,
+      sizes,
+      rows,
+      loadMs,
+      lists: { categories: o.categories.length, regions: o.regions, users: sizes.users },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

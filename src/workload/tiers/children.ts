@@ -1,0 +1,140 @@
+// Child processes of the workload (web tier, database tier, mariadbd): started, waited for, and
+// always stopped. Every child is registered here; the registry kills what is left on SIGINT,
+// SIGTERM and process exit, so neither an error nor Ctrl-C leaves orphans. A tier child also exits
+// by itself when its stdin closes (tier-main.ts), which covers a parent killed with SIGKILL.
+//
+// A tier runs as `node bin/run-ts.js <entry.ts> <config-json>` and prints one line
+// `READY <json>` on stdout once it serves (its info, e.g. the port the OS picked); anything else it
+// prints goes to the parent's stderr. Ports therefore travel explicitly from child to parent.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../../core/errors.ts';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const RUN_TS = path.join(REPO_ROOT, 'bin', 'run-ts.js');
+
+const live = new Map<ChildProcess, string>();
+let handlersInstalled = false;
+
+function killAll(signal: NodeJS.Signals): void {
+  for (const child of live.keys()) {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        child.kill(signal);
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+function installHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.once('exit', () => killAll('SIGKILL'));
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      killAll('SIGTERM');
+      // Give children a moment to exit cleanly, then leave (the exit hook kills stragglers).
+      setTimeout(() => process.exit(sig === 'SIGINT' ? 130 : 143), 500).unref();
+    });
+  }
+}
+
+/** Registers a child for cleanup; returns the function that forgets it (call once it has exited). */
+export function registerChild(child: ChildProcess, name: string): () => void {
+  installHandlers();
+  live.set(child, name);
+  child.once('exit', () => live.delete(child));
+  return () => void live.delete(child);
+}
+
+/** Pids of the children still registered (for tests checking that nothing is left). */
+export function liveChildren(): { pid: number | undefined; name: string }[] {
+  return [...live].map(([c, name]) => ({ pid: c.pid, name }));
+}
+
+export interface Tier<I> {
+  name: string;
+  pid: number;
+  info: I;
+  /** Resolves when the child has exited (SIGTERM, then SIGKILL after `graceMs`). */
+  stop(graceMs?: number): Promise<void>;
+  /** Resolves with the exit code when the child exits by itself. */
+  exited: Promise<number | null>;
+}
+
+export interface StartTierOptions {
+  readyTimeoutMs?: number;
+  /** Extra environment for the child. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Starts a tier entry file and waits for its READY line. A child that fails to start is a UserError. */
+export function startTier<I>(
+  name: string,
+  entry: string,
+  config: unknown,
+  options: StartTierOptions = {},
+): Promise<Tier<I>> {
+  const child = spawn(process.execPath, [RUN_TS, entry, JSON.stringify(config)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
+  const unregister = registerChild(child, name);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stderrTail = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    const text = d.toString('utf8');
+    stderrTail = (stderrTail + text).slice(-2000);
+    process.stderr.write(text.replace(/^(?=.)/gm, `[${name}] `));
+  });
+  const stop = async (graceMs = 5000): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }
+    child.stdin?.destroy();
+    unregister();
+  };
+  return new Promise<Tier<I>>((resolve, reject) => {
+    let out = '';
+    let settled = false;
+    const fail = (why: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void stop().then(() => reject(new UserError(`${name} tier did not start: ${why}`)));
+    };
+    const timer = setTimeout(
+      () => fail(`no READY line within ${options.readyTimeoutMs ?? 60_000} ms`),
+      options.readyTimeoutMs ?? 60_000,
+    );
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      let nl: number;
+      while ((nl = out.indexOf('\n')) >= 0) {
+        const line = out.slice(0, nl);
+        out = out.slice(nl + 1);
+        if (!settled && line.startsWith('READY ')) {
+          settled = true;
+          clearTimeout(timer);
+          resolve({ name, pid: child.pid!, info: JSON.parse(line.slice(6)) as I, stop, exited });
+        } else if (line.startsWith('FAILED ')) {
+          fail(line.slice(7));
+        } else if (line.trim() !== '') {
+          process.stderr.write(`[${name}] ${line}\n`);
+        }
+      }
+    });
+    child.once('exit', (code, signal) => {
+      const last = stderrTail.trim().split('\n').pop() ?? '';
+      fail(`exited with ${code ?? signal}${last ? `: ${last}` : ''}`);
+    });
+    child.once('error', (err) => fail(err.message));
+  });
+}
