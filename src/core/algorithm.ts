@@ -45,6 +45,13 @@ export interface Predictor {
   learn(sample: Sample): void;
   /** Cause inference: metrics of `host` ranked by how much they explain the latest anomaly. */
   explain?(host: string): MetricRank[];
+  /**
+   * Own cause inference (optional): hosts and metrics ranked at the latest sample. Without it the
+   * replay engine ranks hosts by their latest score, each with the first metric of explain().
+   */
+  rankCauses?(): Ranking;
+  /** Own prevention (optional): without it the pipeline uses the rule remedy. */
+  remedy?(): Remedy;
   /** Serializable state; the registry's load() rebuilds an identical predictor from it. */
   toJSON(): AlgorithmState;
 }
@@ -86,6 +93,8 @@ export interface Localizer {
   readonly lookbackMs: number;
   fit?(training: TrainingData): void;
   localize(window: Window, trigger: Trigger, topology: Topology): Ranking;
+  /** Own remedy, e.g. with online validation (optional): without it the pipeline uses the rule remedy. */
+  remedy?(): Remedy;
   toJSON(): AlgorithmState;
 }
 
@@ -104,7 +113,24 @@ export interface ActionRequest {
   reason: string;
 }
 
+/** What online validation decided about a judged action: undo it or not, and what to try next. */
+export interface RemedyStep {
+  undo: boolean;
+  /** The next action for the same localization; null = stop. */
+  next: ActionRequest | null;
+}
+
 /** Picks a fix for a localized cause. */
 export interface Remedy {
   choose(ranking: Ranking): ActionRequest | null;
+  /**
+   * Online validation (optional; PREPARE, spec/algorithms.md §2.5 step 3). Called once the outcome of
+   * an action is known, `validationDelayMs` after it completed. `persists`: the SLO trend or the
+   * alerts persisted after the action (replay: a fault was active and the fix model says the action
+   * did not resolve it; live mode: what the testbed observed). `tried`: the actions taken for this
+   * localization so far, the judged one last. Remedies without it take one action per localization.
+   */
+  validate?(ranking: Ranking, tried: readonly ActionRequest[], persists: boolean): RemedyStep;
+  /** How long after an action completes its outcome is judged, ms (default 0). */
+  readonly validationDelayMs?: number;
 }

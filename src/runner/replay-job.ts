@@ -73,7 +73,8 @@ export function runReplayJob(
       trigger: def.kind === 'localizer' && trigger.kind === 'alarm' ? alarmTrigger(trigger.source) : trigger,
       minDurationS: scoring.minDurationS,
       pendingWindowMs: scoring.pendingWindowS * 1000,
-      remedy: opts.fix === false ? null : createRuleRemedy(),
+      // An algorithm's own remedy (e.g. PREPARE's, with online validation), else the rule remedy.
+      remedy: opts.fix === false ? null : (algorithm.remedy?.() ?? createRuleRemedy()),
       fixModel,
       seed,
       ...(opts.clock ? { clock: opts.clock } : {}),

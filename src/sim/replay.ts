@@ -3,6 +3,8 @@
 //   samples (time order) --> predictor.score/learn --> alarms
 //   SLO stream / alarms / explicit times --> triggers --> localizer (or the predictor's own
 //   cause inference) --> ranking --> remedy --> action, whose latency comes from the fix model
+//   [--> online validation: once the action's outcome is known, the remedy may undo it and try the
+//    next candidate, each attempt one more action record (remedies with validate() only)]
 //
 // Virtual time is the samples' time: nothing here reads a wall clock. Cost is measured only when
 // the caller injects a clock, and then kept apart from everything that must be reproducible.
@@ -10,6 +12,7 @@
 // `minDurationS` violating seconds), and a localizer sees only samples up to the firing time.
 
 import type {
+  ActionRequest,
   Algorithm,
   Predictor,
   Ranking,
@@ -64,6 +67,31 @@ interface PendingTrigger {
   host: string | null;
 }
 
+/**
+ * An action taken by a remedy with online validation: the ActionResult fields (requested = the
+ * localization time, so fix time counts the failed attempts too) plus the attempt's own history.
+ */
+export interface ValidatedAction extends ActionResult {
+  /** 1 = the remedy's first choice for the localization, 2 = the first retry, ... */
+  attempt: number;
+  /** When this attempt was started (= requested for attempt 1); completed = issued + latency. */
+  issued: number;
+  reason: string;
+  /** When validation undid it (the SLO trend / alerts persisted); null = kept or not judged. */
+  undone: number | null;
+}
+
+/** One localization's sequence of validated attempts. */
+interface Chain {
+  ranking: Ranking;
+  requested: number;
+  fault: FaultRecord | null;
+  tried: ActionRequest[];
+  last: ValidatedAction;
+  /** When the last attempt's outcome is judged. */
+  due: number;
+}
+
 const PROGRESS_EVERY = 50_000;
 
 export function replay(
@@ -91,6 +119,8 @@ export function replay(
     config.trigger.kind === 'slo' ? [] : [...(config.trigger.times ?? [])].sort((a, b) => a - b);
   let scheduledNext = 0;
   let pending: PendingTrigger[] = [];
+  /** Validation chains whose last attempt has not been judged yet, in the order they were opened. */
+  let chains: Chain[] = [];
   let quietUntil = -Infinity;
   let scoreMs = 0;
 
@@ -124,13 +154,13 @@ export function replay(
     }
     // Fire triggers once every host's sample of this time has been seen.
     const endOfTime = i + 1 >= last || table.time[i + 1]! !== t;
+    // Judge the attempts whose outcome is known; a chain stays open while it starts another attempt.
+    if (endOfTime && chains.length > 0) chains = chains.filter((c) => c.due > t || validate(c, t));
     if (endOfTime && pending.length > 0) {
       for (const trigger of pending) {
         const loc = localizeAt(t, trigger);
-        if (!loc) continue;
-        localizations.push(loc);
-        const action = chooseAction(loc);
-        if (action) actions.push(action);
+        localizations.push(loc.record);
+        act(loc.record, loc.ranking);
       }
       pending = [];
     }
@@ -138,7 +168,10 @@ export function replay(
   }
   config.onProgress?.(last - first, last - first);
 
-  function localizeAt(now: number, trigger: PendingTrigger): LocalizationRecord | null {
+  function localizeAt(
+    now: number,
+    trigger: PendingTrigger,
+  ): { record: LocalizationRecord; ranking: Ranking } {
     const t0 = clock?.();
     let ranking: Ranking;
     if (algorithm.kind === 'localizer') {
@@ -149,7 +182,7 @@ export function replay(
       };
       ranking = algorithm.localize(window, trigger as Trigger, topology);
     } else {
-      ranking = causeInference(algorithm, lastScore);
+      ranking = algorithm.rankCauses?.() ?? causeInference(algorithm, lastScore);
     }
     const computeMs = clock ? clock() - t0! : null;
     for (const e of ranking.entries) {
@@ -164,28 +197,92 @@ export function replay(
       computeMs,
     };
     if (ranking.note !== undefined) record.note = ranking.note;
-    return record;
+    return { record, ranking: { entries: record.ranking, pinpointed: record.pinpointed } };
   }
 
-  function chooseAction(loc: LocalizationRecord): ActionResult | null {
-    if (!config.remedy) return null;
-    const request = config.remedy.choose({ entries: loc.ranking, pinpointed: loc.pinpointed });
-    if (!request) return null;
-    // One fix at a time per host: a second request while the first is still running is dropped.
-    if (actions.some((a) => a.host === request.host && a.completed > loc.time)) return null;
+  /** One fix at a time per host: a host with a running action or an unjudged attempt takes no other. */
+  function busy(host: string, now: number): boolean {
+    return (
+      actions.some((a) => a.host === host && a.completed > now) || chains.some((c) => c.last.host === host)
+    );
+  }
+
+  function act(loc: LocalizationRecord, ranking: Ranking): void {
+    const remedy = config.remedy;
+    if (!remedy) return;
+    const request = remedy.choose(ranking);
+    if (!request || busy(request.host, loc.time)) return;
     const fault = faultFor(dataset.manifest.faults, loc.trigger.time, config.pendingWindowMs);
     const completed = loc.time + drawLatencyMs(config.fixModel, request.type, rng);
-    return {
+    const action: ActionResult = {
       type: request.type,
       host: request.host,
       requested: loc.time,
       completed,
-      effective:
-        fault !== null &&
-        fault.host === request.host &&
-        resolvesFault(config.fixModel, fault.type, request.type),
+      effective: resolves(fault, request),
       faultId: fault?.id ?? null,
     };
+    if (!remedy.validate) {
+      actions.push(action);
+      return;
+    }
+    const first: ValidatedAction = {
+      ...action,
+      attempt: 1,
+      issued: loc.time,
+      reason: request.reason,
+      undone: null,
+    };
+    actions.push(first);
+    chains.push({
+      ranking,
+      requested: loc.time,
+      fault,
+      tried: [request],
+      last: first,
+      due: completed + (remedy.validationDelayMs ?? 0),
+    });
+  }
+
+  function resolves(fault: FaultRecord | null, request: ActionRequest): boolean {
+    return (
+      fault !== null &&
+      fault.host === request.host &&
+      resolvesFault(config.fixModel, fault.type, request.type)
+    );
+  }
+
+  /**
+   * Online validation of a chain's last attempt at virtual time `now`. The replay counterfactual: the
+   * SLO trend persists when a fault was active and the attempt did not resolve it (with no fault there
+   * is no trend to persist). Returns true while the chain goes on (a next attempt was started).
+   */
+  function validate(chain: Chain, now: number): boolean {
+    const remedy = config.remedy!;
+    const persists = chain.fault !== null && !chain.last.effective;
+    const step = remedy.validate!(chain.ranking, chain.tried, persists);
+    if (step.undo) chain.last.undone = now;
+    const next = step.next;
+    if (!next || actions.some((a) => a.host === next.host && a.completed > now)) return false;
+    if (chains.some((c) => c !== chain && c.last.host === next.host)) return false;
+    const completed = now + drawLatencyMs(config.fixModel, next.type, rng);
+    const attempt: ValidatedAction = {
+      type: next.type,
+      host: next.host,
+      requested: chain.requested,
+      completed,
+      effective: resolves(chain.fault, next),
+      faultId: chain.fault?.id ?? null,
+      attempt: chain.tried.length + 1,
+      issued: now,
+      reason: next.reason,
+      undone: null,
+    };
+    actions.push(attempt);
+    chain.tried.push(next);
+    chain.last = attempt;
+    chain.due = completed + (remedy.validationDelayMs ?? 0);
+    return true;
   }
 
   return { alarms, localizations, actions, samplesScored: last - first, scoreMs: clock ? scoreMs : null };

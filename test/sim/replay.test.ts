@@ -15,6 +15,7 @@ import {
 import { debounceAlarms, replay, type ReplayConfig } from '../../src/sim/replay.ts';
 import { chooseSplit } from '../../src/sim/samples.ts';
 import { formatResults, runReplayJob } from '../../src/runner/replay-job.ts';
+import { listAlgorithms } from '../../src/algorithms/registry.ts';
 import { T0, tinyDataset } from '../helpers/tiny-dataset.ts';
 
 const s = (sec: number): number => T0 + sec * 1000;
@@ -213,9 +214,16 @@ describe('replay job', () => {
     });
   });
 
-  it('produces byte-identical results twice, with every metric group filled', () => {
+  it('produces byte-identical results twice with every registered algorithm', () => {
     const a = formatResults(runReplayJob(data, null));
-    const b = formatResults(runReplayJob(data, null));
+    expect(formatResults(runReplayJob(data, null))).toBe(a);
+    expect(Object.keys(JSON.parse(a).algorithms)).toEqual(listAlgorithms().map((d) => d.name));
+    expect(a).not.toMatch(/NaN/);
+  });
+
+  it('fills every metric group for the baselines', () => {
+    const a = formatResults(runReplayJob(data, null, { algorithms: ['threshold', 'zscore'] }));
+    const b = formatResults(runReplayJob(data, null, { algorithms: ['threshold', 'zscore'] }));
     expect(a).toBe(b);
     const r = JSON.parse(a);
     expect(Object.keys(r.algorithms)).toEqual(['threshold', 'zscore']);

@@ -10,15 +10,27 @@ export interface RemedyRule {
   action: string;
 }
 
+/** Which resource a metric measures, by name (shared with PREPARE's remedy). */
+export const RESOURCE_PATTERNS = {
+  cpu: /cpu|load/i,
+  memory: /mem|page|swap/i,
+  disk: /disk|io/i,
+} as const;
+
 export const DEFAULT_REMEDY_RULES: readonly RemedyRule[] = [
-  { pattern: /cpu|load/i, action: 'scale-cpu' },
+  { pattern: RESOURCE_PATTERNS.cpu, action: 'scale-cpu' },
   // A leak comes back after scaling; a restart resets the leaking process (the seed's planned fix).
-  { pattern: /mem|page|swap/i, action: 'restart' },
-  { pattern: /disk|io/i, action: 'replace-host' },
+  { pattern: RESOURCE_PATTERNS.memory, action: 'restart' },
+  { pattern: RESOURCE_PATTERNS.disk, action: 'replace-host' },
 ];
 
 /** When the ranking names no metric, or no rule matches, restart the culprit's service. */
 export const FALLBACK_ACTION = 'restart';
+
+/** The action of the first rule matching `metric`, or undefined. */
+export function ruleAction(metric: string, rules: readonly RemedyRule[]): string | undefined {
+  return rules.find((r) => r.pattern.test(metric))?.action;
+}
 
 export function createRuleRemedy(rules: readonly RemedyRule[] = DEFAULT_REMEDY_RULES): Remedy {
   return {
@@ -27,8 +39,7 @@ export function createRuleRemedy(rules: readonly RemedyRule[] = DEFAULT_REMEDY_R
       if (host === undefined) return null;
       const top = ranking.entries.find((e) => e.host === host);
       const metric = top?.metric ?? null;
-      const rule = metric === null ? undefined : rules.find((r) => r.pattern.test(metric));
-      const type = rule?.action ?? FALLBACK_ACTION;
+      const type = (metric === null ? undefined : ruleAction(metric, rules)) ?? FALLBACK_ACTION;
       return {
         type,
         host,
