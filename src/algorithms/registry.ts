@@ -7,6 +7,10 @@ import { validateConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { thresholdDefinition } from './baselines/threshold.ts';
 import { zscoreDefinition } from './baselines/zscore.ts';
+import { prepareDefinition } from './prepare/predictor.ts';
+import { ublDefinition } from './ubl/ubl.ts';
+import { FCHAIN_FAMILY } from './fchain/family.ts';
+import { DETECTOR_DEFINITIONS } from './detectors/index.ts';
 
 export interface AlgorithmDefinition {
   name: string;
@@ -19,7 +23,14 @@ export interface AlgorithmDefinition {
   load(state: AlgorithmState, ctx: AlgorithmContext): Algorithm;
 }
 
-const DEFINITIONS: readonly AlgorithmDefinition[] = [thresholdDefinition, zscoreDefinition];
+const DEFINITIONS: readonly AlgorithmDefinition[] = [
+  thresholdDefinition,
+  zscoreDefinition,
+  ublDefinition,
+  prepareDefinition,
+  ...FCHAIN_FAMILY,
+  ...DETECTOR_DEFINITIONS,
+];
 
 export function listAlgorithms(): readonly AlgorithmDefinition[] {
   return DEFINITIONS;

@@ -6,12 +6,17 @@ import { hideBin } from 'yargs/helpers';
 import { ForeshockError, UserError } from '../core/errors.ts';
 import { VERSION } from '../version.ts';
 import { algorithmsCommand } from './commands/algorithms.ts';
+import { benchCommand } from './commands/bench.ts';
 import { experimentCommand } from './commands/experiment.ts';
 import { importCommand } from './commands/import.ts';
+import { rcaCommand } from './commands/rca.ts';
 import { replayCommand } from './commands/replay.ts';
+import { reportCommand } from './commands/report.ts';
 import { scoreCommand } from './commands/score.ts';
+import { sweepCommand } from './commands/sweep.ts';
 import { synthCommand } from './commands/synth.ts';
 import { validateCommand } from './commands/validate.ts';
+import { workloadCommand } from './commands/workload.ts';
 
 function report(err: unknown): number {
   if (err instanceof UserError) {
@@ -34,11 +39,16 @@ export async function main(argv: string[]): Promise<number> {
     )
     .command(experimentCommand)
     .command(replayCommand)
+    .command(sweepCommand)
+    .command(rcaCommand)
+    .command(reportCommand)
     .command(importCommand)
     .command(synthCommand)
     .command(scoreCommand)
+    .command(benchCommand)
     .command(validateCommand)
     .command(algorithmsCommand)
+    .command(workloadCommand)
     .demandCommand(1, 'give a command')
     .strict()
     .version(VERSION)

@@ -16,7 +16,10 @@ function manhattan(w: Float64Array, dim: number, a: number, b: number): number {
 }
 
 /** Eq. 4 for every neuron, into `out` (allocated when not given). Each lattice edge is computed once. */
-export function areaSizes(map: SomMap, out = new Float64Array(map.rows * map.cols)): Float64Array {
+export function areaSizes(
+  map: SomMap,
+  out: Float64Array = new Float64Array(map.rows * map.cols),
+): Float64Array {
   const { rows, cols, dim, weights: w } = map;
   out.fill(0);
   for (let r = 0; r < rows; r++) {
@@ -44,7 +47,7 @@ export function areaSizes(map: SomMap, out = new Float64Array(map.rows * map.col
 export function areaThreshold(
   areas: Float64Array,
   percentile: number,
-  scratch = new Float64Array(areas.length),
+  scratch: Float64Array = new Float64Array(areas.length),
 ): number {
   scratch.set(areas);
   scratch.sort();

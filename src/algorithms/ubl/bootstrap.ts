@@ -8,12 +8,12 @@
 
 import type { Rng } from '../../core/rng.ts';
 import { areaSizes, areaThreshold } from './area.ts';
-import { findBmu, neighbourhoodKernel, randomMap, trainMap, type SomMap } from './som.ts';
+import { BmuIndex, neighbourhoodKernel, randomMap, trainMap, type SomMap } from './som.ts';
 
 export interface BootstrapOptions {
   mapSize: number;
   radius: number;
-  sigma: number;
+  gaussianHeight: number;
   learningRate: number;
   epochs: number;
   folds: number;
@@ -44,8 +44,9 @@ export function heldOutAccuracy(t: TrainedMap, data: Float64Array, from: number,
   if (to <= from) return 0;
   let normal = 0;
   let hint = -1;
+  const index = new BmuIndex(t.map);
   for (let i = from; i < to; i++) {
-    hint = findBmu(t.map, data, i * t.map.dim, hint);
+    hint = index.find(data, i * t.map.dim, hint);
     if (t.areas[hint]! < t.threshold) normal++;
   }
   return normal / (to - from);
@@ -59,8 +60,8 @@ export function foldBounds(n: number, k: number): number[] {
 }
 
 /**
- * Cross-validated bootstrap on n scaled vectors of `dim` values. `rng` draws the K initial maps, in
- * fold order. Needs n >= folds (each fold non-empty).
+ * Cross-validated bootstrap on n scaled vectors of `dim` values. `rng` draws, fold by fold, the
+ * initial map and then the training order. Needs n >= folds (each fold non-empty).
  */
 export function bootstrap(
   data: Float64Array,
@@ -69,7 +70,7 @@ export function bootstrap(
   opts: BootstrapOptions,
   rng: Rng,
 ): BootstrapResult {
-  const kernel = neighbourhoodKernel(opts.radius, opts.sigma, opts.learningRate);
+  const kernel = neighbourhoodKernel(opts.radius, opts.gaussianHeight, opts.learningRate);
   const bounds = foldBounds(n, opts.folds);
   let best: TrainedMap | null = null;
   let chosen = -1;
@@ -80,7 +81,7 @@ export function bootstrap(
     const order = new Int32Array(n - (hi - lo));
     for (let j = 0, p = 0; j < n; j++) if (j < lo || j >= hi) order[p++] = j;
     const map = randomMap(opts.mapSize, opts.mapSize, dim, rng);
-    trainMap(map, kernel, data, order, opts.epochs);
+    trainMap(map, kernel, data, order, opts.epochs, rng);
     const trained = analyseMap(map, opts.percentile);
     const acc = heldOutAccuracy(trained, data, lo, hi);
     accuracies.push(acc);

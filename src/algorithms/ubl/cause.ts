@@ -81,7 +81,5 @@ export function voteMetrics(
 /** Dimensions ordered by votes, then total difference, then index. */
 export function rankDimensions(v: Votes): number[] {
   const idx = Array.from(v.votes, (_, m) => m);
-  return idx.sort(
-    (a, b) => v.votes[b]! - v.votes[a]! || v.totalDiff[b]! - v.totalDiff[a]! || a - b,
-  );
+  return idx.sort((a, b) => v.votes[b]! - v.votes[a]! || v.totalDiff[b]! - v.totalDiff[a]! || a - b);
 }

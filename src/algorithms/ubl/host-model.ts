@@ -6,17 +6,20 @@
 // - Score: area / (area + threshold) (area.ts): 0.5 at the threshold, monotone in the area size.
 // - Incremental learning (§III-A; incrementalBatch > 0): learn() keeps the vectors of samples that
 //   score() judged normal (winner area < threshold) and, once it holds `incrementalBatch` of them, trains
-//   the map on them (`epochs` passes, the same Eq. 1) and recomputes area sizes and threshold. Without
-//   SLO feedback online, UBL's own judgement is the only label; anomalous samples are never learned.
+//   the map on them (`epochs` passes in random order, the same Eq. 1; the order of batch b comes from
+//   createRng(rngSeed).fork(`batch:<b>`), so a reloaded model continues identically) and recomputes
+//   area sizes and threshold. Without SLO feedback online, UBL's own judgement is the only label;
+//   anomalous samples are never learned. Off by default (params.ts, docs/ubl.md).
 // - Cause inference (§III-C): explain() votes from the winner of the host's latest anomalous sample,
 //   on the map as it is when explain() is called.
 
 import type { Prediction } from '../../core/algorithm.ts';
+import { createRng } from '../../core/rng.ts';
 import { areaScore, areaSizes, areaThreshold } from './area.ts';
 import { rankDimensions, voteMetrics } from './cause.ts';
 import type { TrainedMap } from './bootstrap.ts';
 import { OnlineSmoother, type Scaling, type SmootherState } from './preprocess.ts';
-import { findBmu, neighbourhoodKernel, trainMap, type Kernel, type SomMap } from './som.ts';
+import { BmuIndex, neighbourhoodKernel, trainMap, type Kernel, type SomMap } from './som.ts';
 import type { UblConfig } from './params.ts';
 
 export interface HostModelState {
@@ -29,6 +32,7 @@ export interface HostModelState {
   /** Eq. 2 accuracies of the bootstrap's maps and the one kept (information only). */
   accuracies: number[];
   chosen: number;
+  rngSeed: number;
   smoother: SmootherState;
   streak: number;
   hint: number;
@@ -60,6 +64,7 @@ export class HostModel {
   private readonly x: Float64Array;
   private readonly scratch: Float64Array;
   private kernel: Kernel | null = null;
+  private index: BmuIndex;
   private streak = 0;
   private hint = -1;
   private lastTime: number | null = null;
@@ -73,6 +78,7 @@ export class HostModel {
     scaling: Scaling,
     trained: TrainedMap & { accuracies?: number[]; chosen?: number },
     private readonly config: UblConfig,
+    private readonly rngSeed: number,
     smoother?: OnlineSmoother,
   ) {
     this.scaling = scaling;
@@ -85,6 +91,7 @@ export class HostModel {
     this.x = new Float64Array(trained.map.dim);
     this.scratch = new Float64Array(this.areas.length);
     this.batch = new Float64Array(config.incrementalBatch * trained.map.dim);
+    this.index = new BmuIndex(this.map);
   }
 
   get threshold(): number {
@@ -93,7 +100,7 @@ export class HostModel {
 
   score(time: number, values: Float64Array): Prediction {
     this.smoother.push(values, this.x);
-    const b = findBmu(this.map, this.x, 0, this.hint);
+    const b = this.index.find(this.x, 0, this.hint);
     this.hint = b;
     const area = this.areas[b]!;
     const anomalousSample = area >= this.thresholdValue;
@@ -116,11 +123,13 @@ export class HostModel {
     this.batchCount++;
     if (this.batchCount < this.config.incrementalBatch) return;
     const c = this.config;
-    this.kernel ??= neighbourhoodKernel(c.radius, c.sigma, c.learningRate);
+    this.kernel ??= neighbourhoodKernel(c.radius, c.gaussianHeight, c.learningRate);
     const order = Int32Array.from({ length: this.batchCount }, (_, i) => i);
-    trainMap(this.map, this.kernel, this.batch, order, c.epochs);
+    const rng = createRng(this.rngSeed).fork(`batch:${this.batchesLearned}`);
+    trainMap(this.map, this.kernel, this.batch, order, c.epochs, rng);
     areaSizes(this.map, this.areas);
     this.thresholdValue = areaThreshold(this.areas, c.percentile, this.scratch);
+    this.index = new BmuIndex(this.map);
     this.batchCount = 0;
     this.batchesLearned++;
   }
@@ -128,7 +137,13 @@ export class HostModel {
   /** Votes from the latest anomalous sample's winner, best first; [] before any anomalous sample. */
   explain(): MetricVote[] {
     if (this.lastAnomalousBmu < 0) return [];
-    const v = voteMetrics(this.map, this.areas, this.thresholdValue, this.lastAnomalousBmu, this.config.votes);
+    const v = voteMetrics(
+      this.map,
+      this.areas,
+      this.thresholdValue,
+      this.lastAnomalousBmu,
+      this.config.votes,
+    );
     return rankDimensions(v).map((m) => ({
       metric: this.scaling.kept[m]!,
       votes: v.votes[m]!,
@@ -146,6 +161,7 @@ export class HostModel {
       weights: Array.from(this.map.weights),
       accuracies: this.accuracies,
       chosen: this.chosen,
+      rngSeed: this.rngSeed,
       smoother: this.smoother.toJSON(),
       streak: this.streak,
       hint: this.hint,
@@ -165,11 +181,22 @@ export class HostModel {
       scale: Float64Array.from(s.scale),
       fill: Float64Array.from(s.fill),
     };
-    const map: SomMap = { rows: s.rows, cols: s.cols, dim: s.kept.length, weights: Float64Array.from(s.weights) };
+    const map: SomMap = {
+      rows: s.rows,
+      cols: s.cols,
+      dim: s.kept.length,
+      weights: Float64Array.from(s.weights),
+    };
     const areas = areaSizes(map);
     const trained = { map, areas, threshold: areaThreshold(areas, config.percentile) };
     const smoother = OnlineSmoother.fromJSON(scaling, config.smoothing, s.smoother);
-    const h = new HostModel(scaling, { ...trained, accuracies: s.accuracies, chosen: s.chosen }, config, smoother);
+    const h = new HostModel(
+      scaling,
+      { ...trained, accuracies: s.accuracies, chosen: s.chosen },
+      config,
+      s.rngSeed,
+      smoother,
+    );
     h.streak = s.streak;
     h.hint = s.hint;
     h.lastTime = s.lastTime;

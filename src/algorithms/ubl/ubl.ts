@@ -99,7 +99,8 @@ export class UblPredictor implements Predictor {
     }
     const rng = createRng(this.ctx.seed).fork(`ubl:${host}:${generation}`);
     const result = bootstrap(prepared.data, prepared.n, prepared.scaling.kept.length, c, rng);
-    this.slots.set(host, { model: new HostModel(prepared.scaling, result, c), generation });
+    const rngSeed = rng.int(2 ** 32);
+    this.slots.set(host, { model: new HostModel(prepared.scaling, result, c, rngSeed), generation });
   }
 
   score(sample: Sample): Prediction {
