@@ -28,11 +28,11 @@
 
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AlgorithmContext, Localizer, Ranking } from '../core/algorithm.ts';
+import type { AlgorithmContext, Localizer } from '../core/algorithm.ts';
 import type { Dataset } from '../core/dataset.ts';
 import { UserError } from '../core/errors.ts';
 import type { LocalizationRecord } from '../core/results.ts';
-import { NOT_VALIDATED, validateWithRecording } from '../algorithms/fchain/validation.ts';
+import { validateIfRecorded } from '../sim/recorded-validation.ts';
 import { getAlgorithm, listAlgorithms, resolveConfig } from '../algorithms/registry.ts';
 import { atomicWrite } from '../data/dataset-io.ts';
 import { importCsv } from '../data/import/csv.ts';
@@ -220,22 +220,6 @@ function chooseTrigger(ds: Dataset, faultStart: number, opts: RcaOptions): RcaCa
   }
   const at = faultStart + delayMs;
   return { kind: 'explicit', time: at, firedAt: at };
-}
-
-/** Runs the recorded-action validation on an answer that asks for it (its note says "not validated"). */
-function validateIfRecorded(ranking: Ranking, time: number, ds: Dataset): Ranking {
-  if (ds.manifest.actions.length === 0 || !ranking.note?.includes(NOT_VALIDATED)) return ranking;
-  const spec = ds.manifest.slo;
-  const column = spec && ds.slo ? ds.slo.columns[spec.signal] : undefined;
-  const slo = column && ds.slo ? { times: ds.slo.time, values: column } : null;
-  const outcome = validateWithRecording(ranking.pinpointed, time, ds.manifest.actions, slo);
-  const rest = ranking.note
-    .split('; ')
-    .filter((p) => p !== NOT_VALIDATED)
-    .concat(outcome.note === '' ? [] : [outcome.note]);
-  const out: Ranking = { entries: ranking.entries, pinpointed: outcome.kept };
-  if (rest.length > 0) out.note = rest.join('; ');
-  return out;
 }
 
 interface Tally {

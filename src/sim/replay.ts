@@ -27,6 +27,7 @@ import { InternalError } from '../core/errors.ts';
 import { createRng } from '../core/rng.ts';
 import type { ActionResult, AlarmRecord, LocalizationRecord } from '../core/results.ts';
 import { drawLatencyMs, resolvesFault, type FixModel } from './fix-model.ts';
+import { validateIfRecorded } from './recorded-validation.ts';
 import { columnOrder, lowerBound, sampleAt, samplesBetween } from './samples.ts';
 
 /**
@@ -180,7 +181,9 @@ export function replay(
         end: now,
         samples: samplesBetween(table, columns, now - algorithm.lookbackMs, now + 1),
       };
-      ranking = algorithm.localize(window, trigger as Trigger, topology);
+      // An answer the localizer could not validate itself is checked against fixes executed in the
+      // recording (FChain's online validation, replay side); without such fixes it stays as it is.
+      ranking = validateIfRecorded(algorithm.localize(window, trigger as Trigger, topology), now, dataset);
     } else {
       ranking = algorithm.rankCauses?.() ?? causeInference(algorithm, lastScore);
     }

@@ -262,3 +262,37 @@ describe('replay job', () => {
     );
   });
 });
+
+describe('validation against recorded fixes', () => {
+  // The SLO is bad from the start (localized at 2 s) and recovers after a scale-cpu on db at 20-21 s.
+  const pattern = 'X'.repeat(25) + '.'.repeat(35);
+  const unvalidated = (host: string): Localizer => ({
+    kind: 'localizer',
+    lookbackMs: 5000,
+    localize: () => ({
+      entries: [{ host, metric: 'availcpu', score: 1 }],
+      pinpointed: [host],
+      note: 'not validated',
+    }),
+    toJSON: () => ({ algorithm: 'u', config: null, state: null }),
+  });
+  const period = { start: s(0), end: s(60) };
+
+  it('validates a pinpointed host whose recorded scale-up improved the SLO', () => {
+    const data = tinyDataset({ seconds: 60, slo: pattern });
+    data.manifest.actions = [{ type: 'scale-cpu', host: 'db', requested: s(20), completed: s(21) }];
+    const t = replay(data, unvalidated('db'), period, 'u', base);
+    expect(t.localizations[0]!.note).toBe('validated: db');
+    expect(t.localizations[0]!.pinpointed).toEqual(['db']);
+  });
+
+  it('drops a host whose recorded scale-up did not help, and leaves others unvalidated', () => {
+    const data = tinyDataset({ seconds: 60, slo: '.'.repeat(10) + 'X'.repeat(50) });
+    data.manifest.actions = [{ type: 'scale-cpu', host: 'web', requested: s(13), completed: s(14) }];
+    expect(replay(data, unvalidated('web'), period, 'u', base).localizations[0]).toMatchObject({
+      pinpointed: [],
+      note: 'dropped by validation: web',
+    });
+    expect(replay(data, unvalidated('db'), period, 'u', base).localizations[0]!.note).toBe('not validated');
+  });
+});
