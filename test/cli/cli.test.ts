@@ -50,15 +50,25 @@ beforeAll(() => {
 });
 
 describe('help', () => {
-  it.each(['experiment', 'replay', 'import', 'synth', 'score', 'validate', 'algorithms'])(
-    '%s --help exits 0 and explains',
-    (cmd) => {
-      const r = run(cmd, '--help');
-      expect(r.code).toBe(0);
-      expect(r.stdout).toContain(`foreshock ${cmd}`);
-      expect(r.stdout.length).toBeGreaterThan(150);
-    },
-  );
+  it.each([
+    'experiment',
+    'replay',
+    'import',
+    'synth',
+    'score',
+    'validate',
+    'algorithms',
+    'report',
+    'sweep',
+    'rca',
+    'bench',
+    'workload',
+  ])('%s --help exits 0 and explains', (cmd) => {
+    const r = run(cmd, '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`foreshock ${cmd}`);
+    expect(r.stdout.length).toBeGreaterThan(150);
+  });
 
   it('top-level --help lists the commands', () => {
     const r = run('--help');
