@@ -4,9 +4,11 @@
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { InternalError } from '../core/errors.ts';
 import { isoTime } from '../core/time.ts';
 import { atomicWrite } from '../data/dataset-io.ts';
 import { VERSION } from '../version.ts';
+import { BENCHMARKS_ANCHOR, benchmarksSection } from './benchmarks.ts';
 import { renderSvg, type VlSpec } from './charts/render.ts';
 import { rocSpec, type RocCurvePoint, type RocPoint } from './charts/roc.ts';
 import { hostTimelineSpec, overviewSpec, type TimelineEvents } from './charts/timeline.ts';
@@ -16,6 +18,7 @@ import { html, type Markup } from './escape.ts';
 import { experimentEvents, timelineFrame, type ExperimentEvents, type TimelineFrame } from './events.ts';
 import { DEFAULT_MAX_HOSTS, DEFAULT_MAX_METRICS, selectHosts, selectMetrics } from './hosts.ts';
 import { faultTypeOf, type ExperimentInput } from './inputs.ts';
+import type { LeaderboardInput } from './leaderboard-input.ts';
 import { documentShell, figure, type ChartBlock } from './page.ts';
 import {
   comparisonSection,
@@ -40,6 +43,8 @@ export interface ReportOptions {
   rocCurves?: RocCurvePoint[];
   /** The best-model file's name as the report mentions it (it sits next to the report). */
   bestFileName?: string;
+  /** Benchmark leaderboards (leaderboard.json of `foreshock bench nab|smd`): a "Benchmarks" section. */
+  leaderboards?: LeaderboardInput[];
 }
 
 export interface BestModelEntry {
@@ -303,6 +308,8 @@ export async function buildReport(
     const rows = summarize([v.input]).rows;
     sections.push(await experimentSection(v.input, v.anchor, v.faultType, rows, charts, opts));
   }
+  const leaderboards = options.leaderboards ?? [];
+  if (leaderboards.length > 0) sections.push(await benchmarksSection(leaderboards, charts));
 
   const title = options.title ?? `foreshock comparison: ${experiments.map((e) => e.label).join(', ')}`;
   const nav = html`<nav>
@@ -310,6 +317,7 @@ export async function buildReport(
       <li><a href="#verdict">Best model</a></li>
       <li><a href="#comparison">Comparison across experiments</a> and <a href="#roc">ROC</a></li>
       ${views.map((v) => html`<li><a href="#${v.anchor}">Experiment ${v.input.label}</a> (${v.input.results.dataset}, ${v.faultType})</li>`)}
+      ${leaderboards.length > 0 ? html`<li><a href="#${BENCHMARKS_ANCHOR}">Benchmarks</a> (${leaderboards.map((l) => l.board.benchmark).join(', ')})</li>` : ''}
       <li>
         <a href="#inputs">Inputs and reproduction</a>, <a href="#configs">algorithm configs</a>,
         <a href="#references">published reference numbers</a>
@@ -372,32 +380,80 @@ export function bestFileFor(htmlFile: string): string {
 
 export interface WrittenReport {
   htmlFile: string;
-  bestFile: string;
+  /** Null for a benchmarks-only report (no runs, so no best model). */
+  bestFile: string | null;
   bytes: number;
   charts: number;
   warnings: string[];
-  best: BestModelFile;
+  best: BestModelFile | null;
 }
 
-/** Builds the report and writes it (and the best-model JSON next to it), each atomically. */
+export interface BuiltBenchmarksReport {
+  html: string;
+  charts: number;
+  warnings: string[];
+}
+
+/** A report with only the Benchmarks section (no results: no verdict, no best-model file). */
+export async function buildBenchmarksReport(
+  leaderboards: LeaderboardInput[],
+  options: Pick<ReportOptions, 'title'> = {},
+): Promise<BuiltBenchmarksReport> {
+  if (leaderboards.length === 0)
+    throw new InternalError('a benchmarks report needs at least one leaderboard');
+  const charts = new ChartSet();
+  const section = await benchmarksSection(leaderboards, charts);
+  const title = options.title ?? `foreshock benchmarks: ${leaderboards.map((l) => l.label).join(', ')}`;
+  const body = html`<header>
+      <h1>${title}</h1>
+      <p class="muted">
+        foreshock ${VERSION} benchmark report: ${leaderboards.length} leaderboard(s)
+        (${leaderboards.map((l) => l.board.benchmark).join(', ')}).
+      </p>
+    </header>
+    ${section}`;
+  return { html: documentShell(title, body), charts: charts.blocks.length, warnings: charts.warnings };
+}
+
+function writeHtml(htmlFile: string, page: string): number {
+  mkdirSync(dirname(htmlFile), { recursive: true });
+  const bytes = Buffer.from(page, 'utf8');
+  atomicWrite(htmlFile, bytes);
+  return bytes.length;
+}
+
+/** Writes a benchmarks-only report (as `foreshock bench nab|smd` does next to leaderboard.json). */
+export async function writeBenchmarksReport(
+  leaderboards: LeaderboardInput[],
+  htmlFile: string,
+  options: Pick<ReportOptions, 'title'> = {},
+): Promise<WrittenReport> {
+  const built = await buildBenchmarksReport(leaderboards, options);
+  const bytes = writeHtml(htmlFile, built.html);
+  return { htmlFile, bestFile: null, bytes, charts: built.charts, warnings: built.warnings, best: null };
+}
+
+/**
+ * Builds the report and writes it (and the best-model JSON next to it), each atomically. Without
+ * experiments it is a benchmarks-only report of `options.leaderboards`, and no best-model file.
+ */
 export async function writeReport(
   experiments: ExperimentInput[],
   htmlFile: string,
   options: ReportOptions = {},
 ): Promise<WrittenReport> {
+  if (experiments.length === 0) return writeBenchmarksReport(options.leaderboards ?? [], htmlFile, options);
   const bestFile = bestFileFor(htmlFile);
   const built = await buildReport(experiments, {
     ...options,
     bestFileName: options.bestFileName ?? bestFile.split(/[\\/]/).pop()!,
   });
-  mkdirSync(dirname(htmlFile), { recursive: true });
-  const bytes = Buffer.from(built.html, 'utf8');
-  atomicWrite(htmlFile, bytes);
+  const bytes = writeHtml(htmlFile, built.html);
   atomicWrite(bestFile, `${JSON.stringify(built.best, null, 2)}\n`);
   return {
     htmlFile,
     bestFile,
-    bytes: bytes.length,
+    bytes,
     charts: built.charts,
     warnings: built.warnings,
     best: built.best,

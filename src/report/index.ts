@@ -1,5 +1,21 @@
 // The report library: `foreshock report` and `npm run experiment` go through these.
-export { buildReport, bestFileFor, writeReport, type BestModelFile, type ReportOptions } from './build.ts';
+export {
+  buildBenchmarksReport,
+  buildReport,
+  bestFileFor,
+  writeBenchmarksReport,
+  writeReport,
+  type BestModelFile,
+  type ReportOptions,
+  type WrittenReport,
+} from './build.ts';
+export { benchmarksSection, ranked } from './benchmarks.ts';
+export {
+  checkLeaderboard,
+  readLeaderboardFile,
+  type Leaderboard,
+  type LeaderboardInput,
+} from './leaderboard-input.ts';
 export { configHash, canonicalJson, sha256Hex } from './canonical.ts';
 export { escapeHtml, scriptJson } from './escape.ts';
 export {

@@ -31,6 +31,8 @@ figure.chart .svg-wrap { overflow-x: auto; }
 figure.chart svg { display: block; max-width: none; }
 .spec-link { font-size: 12px; margin: 2px 0 0; }
 .verdict { border: 1px solid #cfd8dc; background: #f7fbfc; padding: 8px 12px; margin: 8px 0; }
+tr.ours td { background: #fff1ec; }
+.tag { font-size: 10px; color: #fff; background: #e4572e; border-radius: 3px; padding: 0 4px; white-space: nowrap; }
 `;
 
 // Adds a "download spec" link to every chart: the spec (with its data) comes from the figure's own

@@ -96,7 +96,18 @@ describe('SMD runner', () => {
   it('bench smd --json prints one object with per-machine results and the leaderboard', () => {
     const out = execFileSync(
       process.execPath,
-      ['bin/foreshock.js', 'bench', 'smd', '--data', dir, '--algorithms', 'threshold', '--json'],
+      [
+        'bin/foreshock.js',
+        'bench',
+        'smd',
+        '--data',
+        dir,
+        '--algorithms',
+        'threshold',
+        '--json',
+        '--out',
+        path.join(dir, 'smd-out'),
+      ],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const json = JSON.parse(out);

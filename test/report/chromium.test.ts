@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildReport } from '../../src/report/index.ts';
+import { buildBenchmarksReport, buildReport } from '../../src/report/index.ts';
 import { EVIL_HOST, EVIL_METRIC, evilExperiment, experimentFrom, smallSynth } from './fixtures.ts';
+import { EVIL_DETECTOR, NAB_ORDER, nabBoard, smdBoard } from './leaderboard-fixtures.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -48,7 +49,11 @@ interface ChartInfo {
 
 describe.skipIf(!present)('reports in headless Chromium', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'foreshock-report-e2e-'));
-  const files = { normal: join(tmp, 'normal.html'), evil: join(tmp, 'evil.html') };
+  const files = {
+    normal: join(tmp, 'normal.html'),
+    evil: join(tmp, 'evil.html'),
+    benchmarks: join(tmp, 'benchmarks.html'),
+  };
   let context: BrowserContext;
   const requests: string[] = [];
   let expectedCharts = 0;
@@ -59,6 +64,12 @@ describe.skipIf(!present)('reports in headless Chromium', () => {
     expect(normal.warnings).toEqual([]);
     writeFileSync(files.normal, normal.html);
     writeFileSync(files.evil, (await buildReport([evilExperiment()])).html);
+    const benchmarks = await buildBenchmarksReport([
+      { label: 'runs/nab/leaderboard.json', board: nabBoard() },
+      { label: 'runs/smd/leaderboard.json', board: smdBoard() },
+    ]);
+    expect(benchmarks.warnings).toEqual([]);
+    writeFileSync(files.benchmarks, benchmarks.html);
     context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
@@ -157,5 +168,43 @@ describe.skipIf(!present)('reports in headless Chromium', () => {
     expect(pageErrors).toEqual([]);
     expect(requests).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, 'report-hostile-names.png'), fullPage: true });
+  });
+
+  it('renders the Benchmarks section: the NAB bars with axes, names as text, no errors', async () => {
+    const { page, consoleErrors, pageErrors, dialogs } = await open(files.benchmarks);
+    const found = await charts(page);
+    expect(found.map((c) => c.kind)).toEqual(['nab-standard']);
+    const c = found[0]!;
+    expect(c.width).toBeGreaterThan(300);
+    expect(c.height).toBeGreaterThan(100);
+    expect(c.axes).toBeGreaterThanOrEqual(2);
+    // Labelled axes: detector names (y) and scores (x); the x grid is an axis group of its own.
+    expect(await page.$$eval('figure.chart g.role-axis-label', (gs) => gs.length)).toBe(2);
+    expect(c.axisLabels).toBeGreaterThanOrEqual(NAB_ORDER.length);
+    expect(c.specLink).toBe(true);
+    // One drawn bar per detector, each with a positive width except the Null detector's 0.
+    const bars = await page.$$eval('figure.chart g.mark-rect.role-mark path', (paths) =>
+      paths.map((p) => (p as SVGGraphicsElement).getBBox().width),
+    );
+    expect(bars).toHaveLength(NAB_ORDER.length);
+    expect(bars.filter((w) => w > 10)).toHaveLength(NAB_ORDER.length - 1);
+    const yLabels = await page.$$eval('figure.chart g.role-axis-label text', (ts) =>
+      ts.map((t) => t.textContent),
+    );
+    expect(yLabels).toEqual(expect.arrayContaining(NAB_ORDER));
+    const tables = await page.$$eval('table.leaderboard', (ts) =>
+      ts.map((t) =>
+        [...t.querySelectorAll('tbody tr')].map((r) => r.querySelectorAll('td')[1]?.textContent?.trim()),
+      ),
+    );
+    expect(tables).toHaveLength(2);
+    expect(tables[0]!.map((t) => t?.replace(/\s*foreshock$/, ''))).toEqual(NAB_ORDER);
+    expect(await page.evaluate(() => document.body.innerText)).toContain(EVIL_DETECTOR);
+    expect(await page.$$eval('script:not([type="application/json"])', (els) => els.length)).toBe(1);
+    expect(dialogs).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'report-benchmarks.png'), fullPage: true });
   });
 });

@@ -9,6 +9,7 @@ import {
   smdLeaderboard,
   textTable,
   type NabLeaderboard,
+  type SmdLeaderboard,
 } from '../../benchmarks/leaderboard.ts';
 import { NAB_OPTIMIZERS, type NabOptimizer } from '../../benchmarks/nab/optimizer.ts';
 import { findWindowsFile, readResultsDir, readWindowsFile } from '../../benchmarks/nab/results-io.ts';
@@ -20,6 +21,7 @@ import {
   type NabScoreReport,
 } from '../../benchmarks/nab/score.ts';
 import { runSmd } from '../../benchmarks/smd/runner.ts';
+import { writeBenchmarksReport } from '../../report/index.ts';
 import { logLine, parseList, readJsonFile } from '../options.ts';
 
 /** The streaming detectors written for the benchmarks (the default set for NAB). */
@@ -69,7 +71,11 @@ export const benchCommand: CommandModule<object, Args> = {
         type: 'string',
         describe: 'JSON file with per-algorithm configs: { "<name>": { ... } }',
       })
-      .option('out', { type: 'string', describe: 'nab: results directory in NAB layout (default runs/nab)' })
+      .option('out', {
+        type: 'string',
+        describe:
+          'nab: results directory in NAB layout (default runs/nab); smd: directory for the leaderboard (default runs/smd). Both get leaderboard.json and leaderboard.html',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON object on stdout' })
       .option('score-only', {
         type: 'string',
@@ -100,9 +106,9 @@ export const benchCommand: CommandModule<object, Args> = {
       .example('$0 bench nab --score-only ../shared/data/NAB/results/numenta --json', '')
       .example('$0 bench nab --data ../shared/data/NAB --algorithms likelihood-ensemble --out runs/nab', '')
       .example('$0 bench smd --data ../shared/data/SMD --algorithms windowed-gaussian --json', ''),
-  handler: (args) => {
-    if (args.benchmark === 'nab') benchNab(args);
-    else benchSmd(args);
+  handler: async (args) => {
+    if (args.benchmark === 'nab') await benchNab(args);
+    else await benchSmd(args);
   },
 };
 
@@ -122,7 +128,20 @@ function scoreOptions(args: Args, detector: string): NabScoreOptions {
   return opts;
 }
 
-function benchNab(args: Args): void {
+/**
+ * Writes <out>/leaderboard.json and, from the same object, <out>/leaderboard.html (a report with only
+ * the Benchmarks section, built by the report library). Returns the HTML file's path.
+ */
+async function writeLeaderboard(out: string, board: NabLeaderboard | SmdLeaderboard): Promise<string> {
+  mkdirSync(out, { recursive: true });
+  const json = path.join(out, 'leaderboard.json');
+  atomicWrite(json, `${JSON.stringify(board, null, 2)}\n`);
+  const page = await writeBenchmarksReport([{ label: json, board }], path.join(out, 'leaderboard.html'));
+  for (const w of page.warnings) logLine(`warning: ${w}`);
+  return page.htmlFile;
+}
+
+async function benchNab(args: Args): Promise<void> {
   if (args['score-only'] !== undefined) {
     const dir = args['score-only'];
     const windowsFile =
@@ -157,16 +176,18 @@ function benchNab(args: Args): void {
     logLine(`  wrote ${r.resultsDir}; ${r.rows} rows in ${((r.runMs ?? 0) / 1000).toFixed(1)} s`);
   }
   const board = nabLeaderboard(reports, args.optimizer);
-  mkdirSync(out, { recursive: true });
-  atomicWrite(path.join(out, 'leaderboard.json'), `${JSON.stringify(board, null, 2)}\n`);
+  const page = await writeLeaderboard(out, board);
   atomicWrite(path.join(out, 'scores.json'), `${JSON.stringify(reports, null, 2)}\n`);
   logLine(`wrote ${path.join(out, 'leaderboard.json')} and scores.json`);
   if (args.json) {
     process.stdout.write(
       `${JSON.stringify({ detectors: reports, runMs: times, leaderboard: board }, null, 2)}\n`,
     );
+    logLine(`leaderboard: ${page}`);
   } else {
-    process.stdout.write(`${nabTable(reports, times)}\n\n${leaderboardTable(board)}\n`);
+    process.stdout.write(
+      `${nabTable(reports, times)}\n\n${leaderboardTable(board)}\n\nleaderboard: ${page}\n`,
+    );
   }
 }
 
@@ -217,7 +238,7 @@ function leaderboardTable(board: NabLeaderboard): string {
   return `${textTable(rows)}\n(* = foreshock, ${board.entries.find((e) => e.origin === 'foreshock')?.thresholdRule ?? ''} threshold search; published: ${board.publishedSource})`;
 }
 
-function benchSmd(args: Args): void {
+async function benchSmd(args: Args): Promise<void> {
   if (!args.data) throw new UserError('bench smd needs --data <directory in SMD layout>');
   const maxRows = args['max-rows'];
   if (maxRows !== undefined && (!Number.isInteger(maxRows) || maxRows < 2)) {
@@ -234,10 +255,12 @@ function benchSmd(args: Args): void {
     clock: () => performance.now(),
   });
   const board = smdLeaderboard(summaries, machines);
+  const page = await writeLeaderboard(args.out ?? path.join('runs', 'smd'), board);
   if (args.json) {
     process.stdout.write(
       `${JSON.stringify({ machines, detectors: summaries, leaderboard: board }, null, 2)}\n`,
     );
+    logLine(`leaderboard: ${page}`);
     return;
   }
   const rows = [['detector', 'machine', 'F1', 'F1 (point-adj.)', 'HitRate@100%', 'HitRate@150%', 'run s']];
@@ -264,5 +287,5 @@ function benchSmd(args: Args): void {
       '',
     ]);
   }
-  process.stdout.write(`${textTable(rows)}\n\n${board.caveat}\n`);
+  process.stdout.write(`${textTable(rows)}\n\n${board.caveat}\n\nleaderboard: ${page}\n`);
 }

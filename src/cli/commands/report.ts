@@ -1,10 +1,11 @@
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
-import { loadExperiments, readRocFile, writeReport } from '../../report/index.ts';
+import { loadExperiments, readLeaderboardFile, readRocFile, writeReport } from '../../report/index.ts';
 import { logLine } from '../options.ts';
 
 interface Args {
-  results: string[];
+  results?: string[];
+  leaderboard?: string[];
   out: string;
   dataset?: string[];
   roc?: string[];
@@ -15,14 +16,20 @@ interface Args {
 
 export const reportCommand: CommandModule<object, Args> = {
   command: 'report',
-  describe: 'Write one self-contained HTML comparison report (and <out>.best.json) from results directories',
+  describe:
+    'Write one self-contained HTML comparison report (and <out>.best.json) from results directories and/or benchmark leaderboards',
   builder: (y) =>
     y
       .option('results', {
         type: 'string',
         array: true,
-        demandOption: true,
         describe: 'results directories (or results.json files) written by `replay` or `experiment`',
+      })
+      .option('leaderboard', {
+        type: 'string',
+        array: true,
+        describe:
+          'leaderboard.json files written by `bench nab|smd`: adds a Benchmarks section (alone, without --results)',
       })
       .option('out', { type: 'string', demandOption: true, describe: 'the HTML file to write' })
       .option('dataset', {
@@ -47,13 +54,23 @@ export const reportCommand: CommandModule<object, Args> = {
       .example(
         '$0 report --results out/a out/b --dataset datasets/a datasets/b --out reports/ab.html',
         'two experiments, datasets given explicitly',
+      )
+      .example(
+        '$0 report --leaderboard runs/nab/leaderboard.json runs/smd/leaderboard.json --out reports/bench.html',
+        'benchmark leaderboards only',
       ),
   handler: async (args) => {
     for (const opt of ['max-hosts', 'max-metrics'] as const) {
       if (!Number.isSafeInteger(args[opt]) || args[opt] < 1)
         throw new UserError(`--${opt} must be a positive integer, got ${args[opt]}`);
     }
-    const experiments = loadExperiments(args.results, { datasets: args.dataset ?? [] });
+    const results = args.results ?? [];
+    if (results.length === 0 && (args.leaderboard ?? []).length === 0)
+      throw new UserError('give --results <dir...> and/or --leaderboard <leaderboard.json...> (see --help)');
+    if (results.length === 0 && (args.dataset !== undefined || args.roc !== undefined))
+      throw new UserError('--dataset and --roc need --results');
+    const leaderboards = (args.leaderboard ?? []).map((f) => readLeaderboardFile(f));
+    const experiments = results.length > 0 ? loadExperiments(results, { datasets: args.dataset ?? [] }) : [];
     for (const e of experiments) if (e.datasetNote) logLine(`note: ${e.label}: ${e.datasetNote}`);
     const rocCurves = (args.roc ?? []).flatMap((f) => readRocFile(f));
     const written = await writeReport(experiments, args.out, {
@@ -61,11 +78,12 @@ export const reportCommand: CommandModule<object, Args> = {
       maxMetrics: args['max-metrics'],
       ...(rocCurves.length > 0 ? { rocCurves } : {}),
       ...(args.title ? { title: args.title } : {}),
+      leaderboards,
     });
     for (const w of written.warnings) logLine(`warning: ${w}`);
     console.log(
       `report: ${written.htmlFile} (${(written.bytes / 1024).toFixed(0)} KiB, ${written.charts} charts)`,
     );
-    console.log(`best model: ${written.bestFile}`);
+    if (written.bestFile) console.log(`best model: ${written.bestFile}`);
   },
 };
