@@ -1,33 +1,15 @@
 // The CLI contract, exercised through real processes: exit codes, one-line errors without stack
 // traces, --help everywhere, byte-identical results across processes, the NAB detector contract.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectUserError, runCli } from '../helpers/cli.ts';
 
-const BIN = resolve('bin/foreshock.js');
+const run = runCli;
 const SHARED = resolve('../shared/data');
 const tmp = mkdtempSync(join(tmpdir(), 'foreshock-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function run(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    cwd: resolve('.'),
-    timeout: 120_000,
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectUserError(r: ReturnType<typeof run>, pattern: RegExp): void {
-  expect(r.code).toBe(1);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^foreshock: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
 
 const synthDir = join(tmp, 'synth');
 

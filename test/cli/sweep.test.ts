@@ -1,34 +1,17 @@
 // `foreshock sweep` through a real process: one row per parameter combination (text and --json),
 // rows identical to a single replay with that config, and one-line user errors.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectUserError, runCli } from '../helpers/cli.ts';
 import { UserError } from '../../src/core/errors.ts';
 import { parseSweepParam, runSweep } from '../../src/runner/sweep.ts';
 import { tinyDataset } from '../helpers/tiny-dataset.ts';
 
-const BIN = resolve('bin/foreshock.js');
+const run = runCli;
 const tmp = mkdtempSync(join(tmpdir(), 'foreshock-sweep-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function run(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    cwd: resolve('.'),
-    timeout: 120_000,
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectUserError(r: ReturnType<typeof run>, pattern: RegExp): void {
-  expect(r.code).toBe(1);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^foreshock: /);
-  expect(lines[0]).toMatch(pattern);
-}
 
 const data = join(tmp, 'memleak');
 

@@ -1,29 +1,14 @@
 // `foreshock workload run` through the real CLI: a short run printing one JSON object, and bad
 // input (unknown mix or stack, a malformed transition table, an unreachable database, missing data
 // files) as one line `foreshock: <message>` with exit code 1 and nothing left running.
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectUserError, runCli, type CliResult } from '../helpers/cli.ts';
 import { freePort } from '../../src/workload/db/mariadb-server.ts';
 import { HAVE_RUBIS, RUBIS, rubisTitle, tableText, removeTempFiles, tempFile, waitGone } from './helpers.ts';
 
 afterAll(removeTempFiles);
 
-const BIN = path.resolve('bin/foreshock.js');
-
-function run(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, 'workload', ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectUserError(r: ReturnType<typeof run>, pattern: RegExp): void {
-  expect(r.code, r.stderr).toBe(1);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^foreshock: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stdout).toBe('');
-}
+const run = (...args: string[]): CliResult => runCli('workload', ...args);
 
 // Each CLI process costs ~1-2 s of start-up, so only what the library tests (run.test.ts) cannot
 // show is checked here: the one-line error format, the exit code and the JSON on stdout.
