@@ -17,6 +17,7 @@ import { sweepCommand } from './commands/sweep.ts';
 import { synthCommand } from './commands/synth.ts';
 import { validateCommand } from './commands/validate.ts';
 import { workloadCommand } from './commands/workload.ts';
+import { kafkaCommand } from './commands/kafka.ts';
 
 function report(err: unknown): number {
   if (err instanceof UserError) {
@@ -49,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(validateCommand)
     .command(algorithmsCommand)
     .command(workloadCommand)
+    .command(kafkaCommand)
     .demandCommand(1, 'give a command')
     .strict()
     .version(VERSION)

@@ -1,0 +1,273 @@
+// A local Apache Kafka broker in KRaft mode (one process, broker + controller, no ZooKeeper):
+// format storage in a fresh directory, write server.properties bound to 127.0.0.1 only (both
+// listeners on ports the OS picked free), start `java -cp '<lib>/*' kafka.Kafka`, wait until the
+// kafkajs admin client can create the topics and find a group coordinator (a readiness check, not
+// a sleep), and stop it by killing its process group and removing the directory.
+//
+//   const broker = await startKafkaBroker();           // broker.brokers = ['127.0.0.1:<port>']
+//   try { ... } finally { await broker.stop(); }
+//
+// Attached mode (the default, for tests and `foreshock` commands that own the broker): the JVM runs
+// under a small shell that kills it when our stdin closes, so even a parent killed with SIGKILL
+// leaves no broker behind. Detached mode (`foreshock kafka start`): the broker outlives the command
+// and is found again through <stateDir>/broker.json.
+
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  openSync,
+  closeSync,
+} from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { UserError } from '../../core/errors.ts';
+import { TOPICS } from '../bus.ts';
+import { kafkaLibDir } from './install.ts';
+
+export interface KafkaBrokerOptions {
+  /** Directory of the broker's jars (default: the setup cache, see install.ts). */
+  lib?: string;
+  /** Parent directory for the broker's state (default: the OS temp directory). */
+  baseDir?: string;
+  /** Client port (default: a free one). The controller port is always picked free. */
+  port?: number;
+  /** Topics to create up front (default: stats, responsetime, aggregate), one partition each. */
+  topics?: readonly string[];
+  partitions?: number;
+  readyTimeoutMs?: number;
+  /** JVM heap (default 512m: the testbed's kafka host is shared with nothing, tests are small). */
+  heap?: string;
+  /** Leave the broker running when this process exits (see the header). */
+  detached?: boolean;
+}
+
+export interface KafkaBrokerInfo {
+  pid: number;
+  port: number;
+  controllerPort: number;
+  dir: string;
+  brokers: string[];
+  startedAt: string;
+}
+
+export interface KafkaBroker extends KafkaBrokerInfo {
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function serverProperties(dataDir: string, port: number, controllerPort: number, partitions: number): string {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    // Loopback only: clients reach the broker at exactly the advertised address.
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${dataDir}`,
+    `num.partitions=${partitions}`,
+    // One broker: internal topics cannot have more replicas than that.
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'share.coordinator.state.topic.replication.factor=1',
+    // The default waits 3 s for more members before the first rebalance; we have one consumer per group.
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=false',
+    '',
+  ].join('\n');
+}
+
+/** Alive and not a zombie (an orphan is reaped slowly by PID 1 here: see testbed.md). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return true;
+  }
+}
+
+function logTail(file: string): string {
+  if (!existsSync(file)) return '';
+  return readFileSync(file, 'utf8').trim().split('\n').slice(-3).join(' | ');
+}
+
+async function waitReady(
+  brokers: string[],
+  topics: readonly string[],
+  partitions: number,
+  pid: number,
+  log: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const kafka = new Kafka({
+    clientId: 'foreshock-ready',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1000,
+    retry: { retries: 0 },
+  });
+  let last = '';
+  while (Date.now() < deadline) {
+    if (!processAlive(pid)) throw new UserError(`kafka broker exited during start-up: ${logTail(log)}`);
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      await admin.createTopics({
+        topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+        waitForLeaders: true,
+      });
+      // Asking for a group makes the broker create __consumer_offsets now rather than on the first
+      // consumer's join (which then fails with "coordinator is loading" for a few seconds).
+      await admin.describeGroups(['foreshock-ready']);
+      return;
+    } catch (err) {
+      last = (err as Error).message;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new UserError(`kafka broker on ${brokers.join(',')} not ready within ${timeoutMs} ms (${last})`);
+}
+
+/** Kills the process group (the JVM and, in attached mode, its watchdog shell) and waits. */
+export async function killBrokerGroup(pid: number, graceMs = 10_000): Promise<void> {
+  const signal = (sig: NodeJS.Signals): void => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (processAlive(pid)) {
+    signal('SIGKILL');
+    const hard = Date.now() + 5000;
+    while (processAlive(pid) && Date.now() < hard) await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promise<KafkaBroker> {
+  const started = Date.now();
+  const lib = options.lib ?? kafkaLibDir();
+  if (!existsSync(lib)) {
+    throw new UserError(
+      `kafka jars not found in ${lib} (run \`foreshock kafka setup\` or scripts/kafka/setup.sh)`,
+    );
+  }
+  const base = options.baseDir ?? tmpdir();
+  mkdirSync(base, { recursive: true });
+  const dir = mkdtempSync(path.join(base, 'foreshock-kafka-'));
+  const partitions = options.partitions ?? 1;
+  const topics = options.topics ?? TOPICS;
+  const cp = `${lib}/*`;
+  const log = path.join(dir, 'broker.log');
+  try {
+    const port = options.port ?? (await freePort());
+    const controllerPort = await freePort();
+    const props = path.join(dir, 'server.properties');
+    writeFileSync(props, serverProperties(path.join(dir, 'data'), port, controllerPort, partitions));
+    const format = spawnSync(
+      'java',
+      ['-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    if (format.status !== 0) {
+      const why = (format.stderr || format.stdout || String(format.error ?? '')).trim().split('\n').pop();
+      throw new UserError(`kafka storage format failed in ${dir}: ${why}`);
+    }
+    const java = ['java', `-Xmx${options.heap ?? '512m'}`, '-Xss1m', '-cp', cp, 'kafka.Kafka', props];
+    const out = openSync(log, 'a');
+    // Own process group (detached: true) so stop() can kill the JVM and its shell together.
+    const child = options.detached
+      ? spawn(java[0]!, java.slice(1), { detached: true, stdio: ['ignore', out, out] })
+      : spawn(
+          'sh',
+          // The watchdog: the JVM in the background, then block reading stdin; when our end closes
+          // (normal exit, crash or SIGKILL of this process) `cat` returns and the JVM is killed.
+          [
+            '-c',
+            '"$@" </dev/null & j=$!; trap "kill $j" TERM; cat >/dev/null; kill $j 2>/dev/null; wait $j',
+            'sh',
+            ...java,
+          ],
+          { detached: true, stdio: ['pipe', out, out] },
+        );
+    closeSync(out);
+    const pid = child.pid;
+    if (pid === undefined) throw new UserError('kafka: could not start java (is a JDK 17+ installed?)');
+    child.unref();
+    (child.stdin as { unref?: () => void } | null)?.unref?.();
+    const onExit = (): void => {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    if (!options.detached) process.once('exit', onExit);
+    const brokers = [`127.0.0.1:${port}`];
+    let stopped = false;
+    const stop = async (): Promise<void> => {
+      if (stopped) return;
+      stopped = true;
+      process.removeListener('exit', onExit);
+      await killBrokerGroup(pid);
+      rmSync(dir, { recursive: true, force: true });
+    };
+    try {
+      await waitReady(brokers, topics, partitions, pid, log, options.readyTimeoutMs ?? 60_000);
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+    const info: KafkaBrokerInfo = {
+      pid,
+      port,
+      controllerPort,
+      dir,
+      brokers,
+      startedAt: new Date(started).toISOString(),
+    };
+    return { ...info, stop };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** A KRaft cluster id: 16 random bytes, base64url without padding (what `random-uuid` prints). */
+function clusterId(): string {
+  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+}

@@ -1,0 +1,154 @@
+// KafkaBus against a real Apache Kafka broker (KRaft) started once for this file by
+// startKafkaBroker() and always stopped in afterAll. Skips (one line) only when the broker's jars
+// are not installed and cannot be fetched (no Maven, Java or network).
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ForeshockError } from '../../src/core/errors.ts';
+import type {
+  AggregateMessage,
+  ResponseTimeMessage,
+  StatsMessage,
+  TopicMessages,
+} from '../../src/telemetry/bus.ts';
+import { startKafkaBroker, type KafkaBroker } from '../../src/telemetry/kafka/broker.ts';
+import { createKafkaBus, type KafkaBus } from '../../src/telemetry/kafka/bus.ts';
+import { ensureKafkaInstalled } from '../../src/telemetry/kafka/install.ts';
+
+let lib: string | null = null;
+try {
+  lib = ensureKafkaInstalled();
+} catch (err) {
+  console.warn(
+    `kafka tests skipped: broker jars not installed and not fetchable (${(err as Error).message})`,
+  );
+}
+
+const quietLogger = {
+  lines: [] as string[],
+  warn(m: string) {
+    this.lines.push(m);
+  },
+  error(m: string) {
+    this.lines.push(m);
+  },
+};
+
+function until(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const tick = (): void => {
+      if (cond()) resolve();
+      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
+      else setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+describe.skipIf(lib === null)('KafkaBus on a real broker', () => {
+  let broker: KafkaBroker | undefined;
+  let bus: KafkaBus<TopicMessages>;
+
+  beforeAll(async () => {
+    broker = await startKafkaBroker({ lib: lib! });
+    bus = await createKafkaBus({ brokers: broker.brokers, clientId: 'foreshock-test', logger: quietLogger });
+  }, 90_000);
+
+  afterAll(async () => {
+    await bus?.close().catch(() => undefined);
+    await broker?.stop();
+  }, 30_000);
+
+  it('round-trips all three topics, in order per host', async () => {
+    const got = {
+      stats: [] as StatsMessage[],
+      responsetime: [] as ResponseTimeMessage[],
+      aggregate: [] as AggregateMessage[],
+    };
+    bus.subscribe('stats', (m) => got.stats.push(m));
+    bus.subscribe('responsetime', (m) => got.responsetime.push(m));
+    bus.subscribe('aggregate', (m) => got.aggregate.push(m));
+    await bus.ready();
+    for (let t = 0; t < 20; t++) {
+      for (const host of ['web', 'db']) bus.publish('stats', { time: t, host, cpu: t * 1.5, mem: 40 });
+      bus.publish('responsetime', {
+        start: t,
+        end: t + 5,
+        latencyMs: 5 + t,
+        interaction: 'ViewItem',
+        ok: true,
+        status: 200,
+        client: `c${t % 2}`,
+      });
+      bus.publish('aggregate', {
+        timestamp: t,
+        count: 1,
+        summation: 5,
+        mean: 5,
+        max: 5,
+        violations: 0,
+        cpu: 1,
+        mem: 2,
+      });
+    }
+    await bus.flush();
+    await until(
+      () => got.stats.length === 40 && got.responsetime.length === 20 && got.aggregate.length === 20,
+      'all messages',
+    );
+    for (const host of ['web', 'db']) {
+      expect(got.stats.filter((m) => m.host === host).map((m) => m.time)).toEqual([...Array(20).keys()]);
+    }
+    expect(got.stats[3]).toEqual({ time: 1, host: 'db', cpu: 1.5, mem: 40 });
+    for (const c of ['c0', 'c1']) {
+      const times = got.responsetime.filter((m) => m.client === c).map((m) => m.start);
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      expect(times).toHaveLength(10);
+    }
+    expect(got.aggregate.map((m) => m.timestamp)).toEqual([...Array(20).keys()]);
+  }, 30_000);
+
+  it('a new consumer group with fromBeginning reads what was published before it joined', async () => {
+    const seen: number[] = [];
+    // The stats topic already holds the 40 messages of the previous test plus these.
+    await bus.send('stats', { time: 100, host: 'late', cpu: 1, mem: 1 });
+    bus.subscribeGroup('stats', (m) => seen.push(m.time), { groupId: 'history-reader', fromBeginning: true });
+    await bus.ready();
+    await until(() => seen.includes(100), 'the late message');
+    expect(seen.length).toBeGreaterThanOrEqual(41);
+    expect(seen.slice(0, 2)).toEqual([0, 0]);
+  }, 30_000);
+
+  it('after the broker stops, sending fails with a retriable error that says so', async () => {
+    await bus.close();
+    const dead = await createKafkaBus({
+      brokers: broker!.brokers,
+      clientId: 'foreshock-test-dead',
+      logger: quietLogger,
+      retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100 },
+      connectionTimeoutMs: 500,
+    });
+    await broker!.stop();
+    const err = await dead.send('stats', { time: 1, host: 'web', cpu: 1, mem: 1 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ForeshockError);
+    expect((err as ForeshockError).retriable).toBe(true);
+    expect((err as Error).message).toMatch(
+      /^kafka: sending 1 message\(s\) failed \(127\.0\.0\.1:\d+\).*retrying may help/,
+    );
+    await dead.close().catch(() => undefined);
+    const refused = await createKafkaBus({
+      brokers: broker!.brokers,
+      logger: quietLogger,
+      retry: { retries: 0 },
+      connectionTimeoutMs: 500,
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((refused as ForeshockError).retriable).toBe(true);
+    expect((refused as Error).message).toMatch(/creating topics failed/);
+  }, 30_000);
+});
