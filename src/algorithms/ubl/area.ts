@@ -55,6 +55,50 @@ export function areaThreshold(
 }
 
 /**
+ * How neurons that win no training sample ("unhit") enter the decision (`untrainedNeurons`):
+ * - 'area' (the paper): only the area size counts, the threshold is the percentile of all neurons'
+ *   area sizes;
+ * - 'anomalous': the same threshold, but an unhit neuron is anomalous whatever its area size (UBL's
+ *   premise: normal samples map to dense, frequently trained regions; a neuron no normal sample maps
+ *   to is by that premise not a normal region);
+ * - 'excluded': unhit neurons are anomalous and the percentile is taken over the hit neurons only (the
+ *   threshold then describes the trained part of the map, not the random leftovers).
+ */
+export type UntrainedMode = 'area' | 'anomalous' | 'excluded';
+
+/**
+ * The decision areas and threshold of a map. `areas` is overwritten with Eq. 4; with a mode other than
+ * 'area' and a hit mask (1 = won at least one training sample), every unhit neuron's area is raised
+ * to at least the threshold, so that "area >= threshold" (the decision, the score and the normal-neuron
+ * test of cause inference) treats it as anomalous.
+ */
+export function decisionAreas(
+  map: SomMap,
+  percentile: number,
+  mode: UntrainedMode | (string & {}),
+  hit: Uint8Array | null,
+  areas: Float64Array = new Float64Array(map.rows * map.cols),
+  scratch: Float64Array = new Float64Array(areas.length),
+): { areas: Float64Array; threshold: number } {
+  areaSizes(map, areas);
+  if (mode === 'area' || hit === null) return { areas, threshold: areaThreshold(areas, percentile, scratch) };
+  let threshold: number;
+  if (mode === 'excluded') {
+    let n = 0;
+    for (let v = 0; v < areas.length; v++) if (hit[v]) scratch[n++] = areas[v]!;
+    // A map no training sample reached (cannot happen after a bootstrap) falls back to all neurons.
+    threshold =
+      n > 0
+        ? quantileSorted(scratch.subarray(0, n).sort(), percentile / 100)
+        : areaThreshold(areas, percentile, scratch);
+  } else {
+    threshold = areaThreshold(areas, percentile, scratch);
+  }
+  for (let v = 0; v < areas.length; v++) if (!hit[v] && areas[v]! < threshold) areas[v] = threshold;
+  return { areas, threshold };
+}
+
+/**
  * The anomaly score in [0, 1] of an area size: S / (S + threshold). Monotone in S, 0 at S = 0, 0.5 at
  * the threshold, approaching 1 for S >> threshold. 0 when both are 0 (a degenerate, flat map).
  */

@@ -7,7 +7,7 @@
 // held-out blocks test the map on a later or earlier stretch of the workload, not on interleaved twins).
 
 import type { Rng } from '../../core/rng.ts';
-import { areaSizes, areaThreshold } from './area.ts';
+import { decisionAreas, type UntrainedMode } from './area.ts';
 import { BmuIndex, neighbourhoodKernel, randomMap, trainMap, type SomMap } from './som.ts';
 
 export interface BootstrapOptions {
@@ -18,12 +18,16 @@ export interface BootstrapOptions {
   epochs: number;
   folds: number;
   percentile: number;
+  /** UntrainedMode (the config's enum value); 'area' when absent. */
+  untrainedNeurons?: UntrainedMode | (string & {});
 }
 
 export interface TrainedMap {
   map: SomMap;
   areas: Float64Array;
   threshold: number;
+  /** 1 for neurons that won a training sample; null when the decision does not use it ('area'). */
+  hit: Uint8Array | null;
 }
 
 export interface BootstrapResult extends TrainedMap {
@@ -33,10 +37,27 @@ export interface BootstrapResult extends TrainedMap {
   chosen: number;
 }
 
-/** Area sizes and threshold of a map. */
-export function analyseMap(map: SomMap, percentile: number): TrainedMap {
-  const areas = areaSizes(map);
-  return { map, areas, threshold: areaThreshold(areas, percentile) };
+/** Area sizes and threshold of a map (`hit` as in TrainedMap; see decisionAreas for the modes). */
+export function analyseMap(
+  map: SomMap,
+  percentile: number,
+  mode: UntrainedMode | (string & {}) = 'area',
+  hit: Uint8Array | null = null,
+): TrainedMap {
+  const { areas, threshold } = decisionAreas(map, percentile, mode, hit);
+  return { map, areas, threshold, hit: mode === 'area' ? null : hit };
+}
+
+/** Marks in `hit` (allocated when not given) the winners of the vectors data[idx*dim..], idx in `indices`. */
+export function markHits(map: SomMap, data: Float64Array, indices: Int32Array, hit?: Uint8Array): Uint8Array {
+  const out = hit ?? new Uint8Array(map.rows * map.cols);
+  const index = new BmuIndex(map);
+  let b = -1;
+  for (let i = 0; i < indices.length; i++) {
+    b = index.find(data, indices[i]! * map.dim, b);
+    out[b] = 1;
+  }
+  return out;
 }
 
 /** Share of the vectors data[idx*dim..] (idx in [from, to)) whose winner has area < threshold. */
@@ -82,7 +103,9 @@ export function bootstrap(
     for (let j = 0, p = 0; j < n; j++) if (j < lo || j >= hi) order[p++] = j;
     const map = randomMap(opts.mapSize, opts.mapSize, dim, rng);
     trainMap(map, kernel, data, order, opts.epochs, rng);
-    const trained = analyseMap(map, opts.percentile);
+    const mode = opts.untrainedNeurons ?? 'area';
+    const hit = mode === 'area' ? null : markHits(map, data, order);
+    const trained = analyseMap(map, opts.percentile, mode, hit);
     const acc = heldOutAccuracy(trained, data, lo, hi);
     accuracies.push(acc);
     if (best === null || acc > accuracies[chosen]!) {

@@ -15,9 +15,9 @@
 
 import type { Prediction } from '../../core/algorithm.ts';
 import { createRng } from '../../core/rng.ts';
-import { areaScore, areaSizes, areaThreshold } from './area.ts';
+import { areaScore, decisionAreas } from './area.ts';
 import { rankDimensions, voteMetrics } from './cause.ts';
-import type { TrainedMap } from './bootstrap.ts';
+import { markHits, type TrainedMap } from './bootstrap.ts';
 import { OnlineSmoother, type Scaling, type SmootherState } from './preprocess.ts';
 import { BmuIndex, neighbourhoodKernel, trainMap, type Kernel, type SomMap } from './som.ts';
 import type { UblConfig } from './params.ts';
@@ -44,6 +44,8 @@ export interface HostModelState {
   batch: number[];
   batchCount: number;
   batchesLearned: number;
+  /** Neurons that won no training sample (untrainedNeurons != 'area'); absent in the paper's mode. */
+  unhit?: number[];
 }
 
 export interface MetricVote {
@@ -73,6 +75,7 @@ export class HostModel {
   private batch: Float64Array;
   private batchCount = 0;
   private batchesLearned = 0;
+  private readonly hit: Uint8Array | null;
 
   constructor(
     scaling: Scaling,
@@ -91,6 +94,7 @@ export class HostModel {
     this.x = new Float64Array(trained.map.dim);
     this.scratch = new Float64Array(this.areas.length);
     this.batch = new Float64Array(config.incrementalBatch * trained.map.dim);
+    this.hit = trained.hit;
     this.index = new BmuIndex(this.map);
   }
 
@@ -127,8 +131,10 @@ export class HostModel {
     const order = Int32Array.from({ length: this.batchCount }, (_, i) => i);
     const rng = createRng(this.rngSeed).fork(`batch:${this.batchesLearned}`);
     trainMap(this.map, this.kernel, this.batch, order, c.epochs, rng);
-    areaSizes(this.map, this.areas);
-    this.thresholdValue = areaThreshold(this.areas, c.percentile, this.scratch);
+    // The batch's winners are trained neurons from now on.
+    if (this.hit) markHits(this.map, this.batch, order, this.hit);
+    const d = decisionAreas(this.map, c.percentile, c.untrainedNeurons, this.hit, this.areas, this.scratch);
+    this.thresholdValue = d.threshold;
     this.index = new BmuIndex(this.map);
     this.batchCount = 0;
     this.batchesLearned++;
@@ -172,6 +178,7 @@ export class HostModel {
       batch: Array.from(this.batch.subarray(0, this.batchCount * this.map.dim)),
       batchCount: this.batchCount,
       batchesLearned: this.batchesLearned,
+      ...(this.hit ? { unhit: unhitList(this.hit) } : {}),
     };
   }
 
@@ -187,8 +194,13 @@ export class HostModel {
       dim: s.kept.length,
       weights: Float64Array.from(s.weights),
     };
-    const areas = areaSizes(map);
-    const trained = { map, areas, threshold: areaThreshold(areas, config.percentile) };
+    let hit: Uint8Array | null = null;
+    if (config.untrainedNeurons !== 'area') {
+      hit = new Uint8Array(s.rows * s.cols).fill(1);
+      for (const v of s.unhit ?? []) hit[v] = 0;
+    }
+    const d = decisionAreas(map, config.percentile, config.untrainedNeurons, hit);
+    const trained = { map, areas: d.areas, threshold: d.threshold, hit };
     const smoother = OnlineSmoother.fromJSON(scaling, config.smoothing, s.smoother);
     const h = new HostModel(
       scaling,
@@ -208,4 +220,10 @@ export class HostModel {
     h.x.set(s.x);
     return h;
   }
+}
+
+function unhitList(hit: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let v = 0; v < hit.length; v++) if (!hit[v]) out.push(v);
+  return out;
 }

@@ -77,6 +77,14 @@ export const UBL_PARAMS = {
     doc: "alarm threshold: this percentile of all neurons' neighbourhood area sizes (sweep 70..98 for ROC)",
     source: 'UBL §III-B (85th percentile; ROC 70th..98th, algorithms.md §1.4)',
   },
+  untrainedNeurons: {
+    type: 'enum',
+    default: 'area',
+    values: ['area', 'anomalous', 'excluded'],
+    doc: "neurons that win no training sample: 'area' = judged by area size only, threshold over all neurons (the paper); 'anomalous' = always anomalous, same threshold; 'excluded' = always anomalous and the percentile taken over the trained neurons only",
+    source:
+      "UBL §III-B (threshold over all neurons' area sizes = 'area', the default); the other two are a reconstruction from UBL's premise that normal samples map to dense, trained regions (§III-B, algorithms.md §1.4): a neuron no normal sample maps to is not a normal region. See docs/ubl.md for the measurements",
+  },
   consecutive: {
     type: 'integer',
     default: 3,

@@ -1,7 +1,7 @@
 // Neighbourhood area size (UBL Eq. 3-4), the percentile threshold and the score mapping, on maps small
 // enough to compute by hand.
 import { describe, expect, it } from 'vitest';
-import { areaScore, areaSizes, areaThreshold } from '../../../src/algorithms/ubl/area.ts';
+import { areaScore, areaSizes, areaThreshold, decisionAreas } from '../../../src/algorithms/ubl/area.ts';
 import type { SomMap } from '../../../src/algorithms/ubl/som.ts';
 
 function map(rows: number, cols: number, weights: number[][]): SomMap {
@@ -57,5 +57,32 @@ describe('score', () => {
     expect(areaScore(1e12, 10)).toBeLessThanOrEqual(1);
     expect(areaScore(5, 10)).toBeLessThan(areaScore(6, 10));
     expect(areaScore(0, 0)).toBe(0);
+  });
+});
+
+describe('untrained neurons in the decision (untrainedNeurons)', () => {
+  // m3's areas [2,10,2,10,28,8,2,8,2]; sorted 2,2,2,2,8,8,10,10,28: the median of all is 8.
+  const allHit = new Uint8Array(9).fill(1);
+
+  it("'area' (the paper) ignores the hit mask", () => {
+    const unhit0 = Uint8Array.from(allHit, (_, v) => (v === 0 ? 0 : 1));
+    const d = decisionAreas(m3, 50, 'area', unhit0);
+    expect(d.threshold).toBe(8);
+    expect(Array.from(d.areas)).toEqual([2, 10, 2, 10, 28, 8, 2, 8, 2]);
+  });
+
+  it("'anomalous' keeps the threshold and raises an unhit neuron's area to it", () => {
+    const unhit0 = Uint8Array.from(allHit, (_, v) => (v === 0 ? 0 : 1));
+    const d = decisionAreas(m3, 50, 'anomalous', unhit0);
+    expect(d.threshold).toBe(8);
+    expect(Array.from(d.areas)).toEqual([8, 10, 2, 10, 28, 8, 2, 8, 2]);
+  });
+
+  it("'excluded' takes the percentile over the hit neurons only", () => {
+    // Without the centre (28): 2,2,2,2,8,8,10,10 -> median 5; the centre stays anomalous (28 >= 5).
+    const unhit4 = Uint8Array.from(allHit, (_, v) => (v === 4 ? 0 : 1));
+    const d = decisionAreas(m3, 50, 'excluded', unhit4);
+    expect(d.threshold).toBe(5);
+    expect(d.areas[4]).toBe(28);
   });
 });

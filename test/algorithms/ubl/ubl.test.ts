@@ -127,6 +127,29 @@ describe('UblPredictor', () => {
     expect(Array.from(copy.model('a')!.map.weights)).toEqual(Array.from(p.model('a')!.map.weights));
   });
 
+  it("untrainedNeurons 'anomalous': same map and threshold, a superset of anomalous samples; reloads identically", () => {
+    const training = { samples: normal('a', 0, 200, 1), sloViolations: null };
+    const paper = new UblPredictor(config(), ctx);
+    const p = new UblPredictor(config({ untrainedNeurons: 'anomalous', incrementalBatch: 10 }), ctx);
+    paper.fit(training);
+    p.fit(training);
+    // Marking the training winners draws no random numbers: the maps and thresholds are the paper's.
+    expect(Array.from(p.model('a')!.map.weights)).toEqual(Array.from(paper.model('a')!.map.weights));
+    expect(p.model('a')!.threshold).toBe(paper.model('a')!.threshold);
+    const probe = normal('a', 200, 40, 9).map((s, i) => ({
+      ...s,
+      values: s.values.map((x) => x * (1 + i / 10)),
+    }));
+    const area = probe.map((s) => paper.model('a')!.score(s.time, s.values).score);
+    const anom = probe.map((s) => p.model('a')!.score(s.time, s.values).score);
+    anom.forEach((x, i) => expect(x).toBeGreaterThanOrEqual(area[i]!));
+    expect(anom.some((x, i) => x > area[i]!)).toBe(true);
+    const stream = normal('a', 240, 35, 5);
+    run(p, stream.slice(0, 15));
+    const copy = loadAlgorithm(JSON.parse(JSON.stringify(p.toJSON())), ctx) as UblPredictor;
+    expect(run(copy, stream.slice(15))).toEqual(run(p, stream.slice(15)));
+  });
+
   it('round-trips warm-up buffers with missing values through JSON', () => {
     const p = new UblPredictor(config({ warmupSamples: 30 }), ctx);
     const stream = normal('b', 0, 60, 8);
