@@ -18,6 +18,8 @@ import { synthCommand } from './commands/synth.ts';
 import { validateCommand } from './commands/validate.ts';
 import { workloadCommand } from './commands/workload.ts';
 import { kafkaCommand } from './commands/kafka.ts';
+import { recordCommand } from './commands/record.ts';
+import { agentCommand } from './commands/agent.ts';
 
 function report(err: unknown): number {
   if (err instanceof UserError) {
@@ -51,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
     .command(algorithmsCommand)
     .command(workloadCommand)
     .command(kafkaCommand)
+    .command(recordCommand)
+    .command(agentCommand)
     .demandCommand(1, 'give a command')
     .strict()
     .version(VERSION)
