@@ -45,6 +45,9 @@ describe('help', () => {
     'rca',
     'bench',
     'workload',
+    'kafka',
+    'agent',
+    'record',
   ])('%s --help exits 0 and explains', (cmd) => {
     const r = run(cmd, '--help');
     expect(r.code).toBe(0);
