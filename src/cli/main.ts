@@ -20,6 +20,7 @@ import { workloadCommand } from './commands/workload.ts';
 import { kafkaCommand } from './commands/kafka.ts';
 import { recordCommand } from './commands/record.ts';
 import { agentCommand } from './commands/agent.ts';
+import { testbedCommand } from './commands/testbed.ts';
 
 function report(err: unknown): number {
   if (err instanceof UserError) {
@@ -55,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(kafkaCommand)
     .command(recordCommand)
     .command(agentCommand)
+    .command(testbedCommand)
     .demandCommand(1, 'give a command')
     .strict()
     .version(VERSION)

@@ -48,6 +48,7 @@ describe('help', () => {
     'kafka',
     'agent',
     'record',
+    'testbed',
   ])('%s --help exits 0 and explains', (cmd) => {
     const r = run(cmd, '--help');
     expect(r.code).toBe(0);
