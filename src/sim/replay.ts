@@ -28,7 +28,8 @@ import { createRng } from '../core/rng.ts';
 import type { ActionResult, AlarmRecord, LocalizationRecord } from '../core/results.ts';
 import { drawLatencyMs, resolvesFault, type FixModel } from './fix-model.ts';
 import { validateIfRecorded } from './recorded-validation.ts';
-import { columnOrder, lowerBound, sampleAt, samplesBetween } from './samples.ts';
+import { lowerBound } from '../core/stats.ts';
+import { columnOrder, sampleAt, samplesBetween } from './samples.ts';
 
 /**
  * slo: at each SLO-violation onset (default). alarm: at the algorithm's own alarms, or, for a

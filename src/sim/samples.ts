@@ -4,18 +4,7 @@
 import type { Sample, TrainingData } from '../core/algorithm.ts';
 import type { Dataset, MetricTable } from '../core/dataset.ts';
 import { UserError } from '../core/errors.ts';
-
-/** First row index whose time is >= t (rows are sorted by time). */
-export function lowerBound(times: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+import { lowerBound } from '../core/stats.ts';
 
 /**
  * Maps the columns of `table` onto the metric order `metrics` (a training dataset may list its
