@@ -23,7 +23,14 @@ import { scoreLocalization } from './localization.ts';
 import type { ScoringParams } from './params.ts';
 import { scorePrediction } from './prediction.ts';
 
-export { DEFAULT_SCORING, SCORING_PARAM_SPECS, validateScoringParams, type ScoringParams } from './params.ts';
+export {
+  DEFAULT_SCORING,
+  POSITIVE_RULES,
+  SCORING_PARAM_SPECS,
+  validateScoringParams,
+  type PositiveRule,
+  type ScoringParams,
+} from './params.ts';
 export { buildGroundTruth, type Episode, type GroundTruth, type Period } from './ground-truth.ts';
 export { scorePrediction } from './prediction.ts';
 export { mapLocalization, scoreLocalization } from './localization.ts';

@@ -10,6 +10,12 @@
 // - excludeViolated: off by default (evaluation.md counts every sample). On, samples taken while the SLO is
 //   already violated are not counted: during a long outage a detector that keeps alarming would otherwise
 //   collect one false positive per second, which swamps FPR.
+// - positives: which "anomaly at t2" makes sample t positive (t < t2 <= t + W). `onset` (default, evaluation.md):
+//   t2 is a violation onset. `violation`: t2 is any SLO-violation second, so samples during an outage (up to
+//   its last second) are positives too. The second is how UBL's own numbers can arise: its RUBiS MemLeak row
+//   (algorithms.md §1.9: TPR 97% with a mean lead of 7 s of 50 s possible) is impossible with onset-only
+//   per-sample labels, where TPR <= (alarmed pre-onset samples) / W; with violation labels the outage's
+//   samples dominate the positives. Eq. 5's wording ("the anomaly happens at t2") allows both.
 
 import { validateConfig, type ParamSpecs } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -21,7 +27,12 @@ export interface ScoringParams {
   minDurationS: number;
   /** Leave sample times at which the SLO is already violated out of the confusion counts. */
   excludeViolated: boolean;
+  /** What "an anomaly at t2" is for the positive label: a violation onset, or any violation second. */
+  positives: PositiveRule;
 }
+
+export type PositiveRule = 'onset' | 'violation';
+export const POSITIVE_RULES: readonly PositiveRule[] = ['onset', 'violation'];
 
 export const SCORING_PARAM_SPECS = {
   pendingWindowS: {
@@ -44,12 +55,21 @@ export const SCORING_PARAM_SPECS = {
     doc: 'Leave samples taken while the SLO is already violated out of TP/FP/TN/FN (an alarm during an outage is not a prediction). Off = evaluation.md exactly.',
     source: 'foreshock option (not in evaluation.md); closer to how UBL reports FPR during long violations',
   },
+  positives: {
+    type: 'enum',
+    values: POSITIVE_RULES,
+    default: 'onset' as PositiveRule,
+    doc: 'Positive label of sample t: "onset" = a violation onset t2 with t < t2 <= t + W (evaluation.md); "violation" = any SLO-violation second t2 in that window (UBL Eq. 5 read literally: outage samples are positives too).',
+    source:
+      'evaluation.md "Pending window W" (onset); UBL Eq. 5 / algorithms.md §1.8-1.9 (violation: the reading that fits UBL\'s 97% TPR at 7 s of 50 s lead)',
+  },
 } as const satisfies ParamSpecs;
 
 export const DEFAULT_SCORING: Readonly<ScoringParams> = Object.freeze({
   pendingWindowS: SCORING_PARAM_SPECS.pendingWindowS.default,
   minDurationS: SCORING_PARAM_SPECS.minDurationS.default,
   excludeViolated: SCORING_PARAM_SPECS.excludeViolated.default,
+  positives: SCORING_PARAM_SPECS.positives.default,
 });
 
 /**
@@ -65,5 +85,6 @@ export function validateScoringParams(raw: unknown, owner = 'scoring'): ScoringP
     pendingWindowS: cfg.pendingWindowS,
     minDurationS: cfg.minDurationS,
     excludeViolated: cfg.excludeViolated,
+    positives: cfg.positives as PositiveRule,
   };
 }

@@ -3,7 +3,7 @@
 // - Alarm at t: any AlarmRecord with time t (any host, or null for a service-level alarm). Only alarms at a
 //   sample time of the scored period count; others (training part, off-grid times) are ignored everywhere.
 // - Per-sample labels with the pending window W (UBL Eq. 5): sample t is positive iff some onset t2 satisfies
-//   t < t2 <= t + W. TP = alarm & positive, FP = alarm & !positive, FN = !alarm & positive,
+//   t < t2 <= t + W (params.positives 'onset'), or some SLO-violation second t2 does ('violation', params.ts). TP = alarm & positive, FP = alarm & !positive, FN = !alarm & positive,
 //   TN = !alarm & !positive. TPR A_T = TP / (TP + FN), FPR A_F = FP / (FP + TN); null on a zero denominator.
 //   A control run (no faults, no violations) therefore counts every alarm as a false positive.
 //   With params.excludeViolated, sample times that are SLO-violation seconds are left out of the four counts
@@ -39,11 +39,16 @@ export function scorePrediction(
   let fn = 0;
   let j = 0; // first onset > t
   let v = 0; // first violation time >= t
+  const byViolation = params.positives === 'violation';
   for (let i = 0; i < sampleTimes.length; i++) {
     const t = sampleTimes[i] as number;
     while (j < onsets.length && (onsets[j] as number) <= t) j++;
     while (v < violationTimes.length && (violationTimes[v] as number) < t) v++;
-    const positive = j < onsets.length && (onsets[j] as number) <= t + windowMs;
+    let positive = j < onsets.length && (onsets[j] as number) <= t + windowMs;
+    if (byViolation && !positive) {
+      const next = violationTimes[v] === t ? violationTimes[v + 1] : violationTimes[v]; // first > t
+      positive = next !== undefined && next <= t + windowMs;
+    }
     const alarm = alarmed.has(t);
     if (alarm) alarmTimes.push(t);
     if (params.excludeViolated && violationTimes[v] === t) continue;

@@ -7,6 +7,7 @@ export interface ScoringView {
   pendingWindowS: number | null;
   minDurationS: number | null;
   excludeViolated: boolean | null;
+  positives: string | null;
   trigger: { kind: string; source?: string; times?: number[] } | null;
   seed: number | null;
   trainSource: string | null;
@@ -39,6 +40,7 @@ export function scoringOf(results: ReportResults): ScoringView {
     pendingWindowS: n(s.pendingWindowS),
     minDurationS: n(s.minDurationS),
     excludeViolated: typeof s.excludeViolated === 'boolean' ? s.excludeViolated : null,
+    positives: typeof s.positives === 'string' ? s.positives : null,
     trigger:
       t && typeof t.kind === 'string'
         ? {
@@ -80,6 +82,7 @@ export function reproduceCommand(results: ReportResults, datasetDir: string | nu
   if (s.pendingWindowS !== null) args.push('--pending-window', String(s.pendingWindowS));
   if (s.minDurationS !== null) args.push('--min-duration', String(s.minDurationS));
   if (s.excludeViolated) args.push('--exclude-violated');
+  if (s.positives !== null && s.positives !== 'onset') args.push('--positives', s.positives);
   if (s.fixes === false) args.push('--no-fix');
   if (s.seed !== null) args.push('--seed', String(s.seed));
   if (Object.values(results.algorithms).some((a) => a.metrics.cost?.msPerSample != null))

@@ -44,7 +44,7 @@ export function provenanceSection(
           ${row('dataset files sha256', html`<code>${input.datasetSha256 ?? NA}</code> <span class="muted">(manifest.json, metrics.arrow, slo.arrow)</span>`)}
           ${source ? row('dataset source', `${source.kind}${source.detail ? `: ${source.detail}` : ''}`) : ''}
           ${row('fault type', faultType)} ${row('SLO', sloText(input.dataset))}
-          ${row('scoring', `pending window W ${fixed(s.pendingWindowS, 0)} s; min duration ${fixed(s.minDurationS, 0)} s; trigger ${trigger}; seed ${s.seed ?? NA}${s.excludeViolated ? '; violated samples excluded' : ''}${s.fixes === false ? '; no fixes' : ''}; training: ${s.trainSource ?? NA}`)}
+          ${row('scoring', `pending window W ${fixed(s.pendingWindowS, 0)} s; min duration ${fixed(s.minDurationS, 0)} s; trigger ${trigger}; seed ${s.seed ?? NA}${s.excludeViolated ? '; violated samples excluded' : ''}${s.positives && s.positives !== 'onset' ? `; positives: ${s.positives} seconds within W` : ''}${s.fixes === false ? '; no fixes' : ''}; training: ${s.trainSource ?? NA}`)}
           ${s.fixLatencies.length > 0 ? row('fix model (replay)', html`${s.fixLatencies.map((l, k) => html`${k > 0 ? html`<br />` : ''}${l}`)}`) : ''}
           ${row('reproduce', html`<code>${reproduceCommand(input.results, input.datasetDir)}</code>`)}
         </table>

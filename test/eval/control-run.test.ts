@@ -37,7 +37,7 @@ describe('excludeViolated', () => {
   });
 
   it('on: the ten violated seconds are left out of the counts, lead time unchanged', () => {
-    const params = { ...DEFAULT_SCORING, excludeViolated: true };
+    const params = { ...DEFAULT_SCORING, excludeViolated: true, positives: 'onset' as const };
     const truth = buildGroundTruth(d, period, params);
     const p = scorePrediction(alarms, truth, params);
     expect(p).toMatchObject({ tp: 1, fp: 0 });

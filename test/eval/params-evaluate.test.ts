@@ -5,16 +5,23 @@ import { action, assertNoNaN, fault, loc, makeDataset, s, wholePeriod } from './
 
 describe('validateScoringParams', () => {
   it('fills the documented defaults', () => {
-    expect(DEFAULT_SCORING).toEqual({ pendingWindowS: 50, minDurationS: 3, excludeViolated: false });
+    expect(DEFAULT_SCORING).toEqual({
+      pendingWindowS: 50,
+      minDurationS: 3,
+      excludeViolated: false,
+      positives: 'onset',
+    });
     expect(validateScoringParams(undefined)).toEqual({
       pendingWindowS: 50,
       minDurationS: 3,
       excludeViolated: false,
+      positives: 'onset',
     });
     expect(validateScoringParams({ pendingWindowS: 10 })).toEqual({
       pendingWindowS: 10,
       minDurationS: 3,
       excludeViolated: false,
+      positives: 'onset',
     });
   });
 
@@ -26,6 +33,7 @@ describe('validateScoringParams', () => {
     expect(() => validateScoringParams({ minDurationS: -1 })).toThrow(/minDurationS/);
     expect(() => validateScoringParams({ minDurationS: NaN })).toThrow(/minDurationS/);
     expect(() => validateScoringParams([])).toThrow(ConfigError);
+    expect(() => validateScoringParams({ positives: 'onsets' })).toThrow(/positives/);
   });
 });
 
@@ -36,7 +44,7 @@ describe('evaluate', () => {
     localizations: [loc(11, 10, ['db', 'web'], ['db'], 200)],
     actions: [action('f1', 11, 12)],
   };
-  const params = { pendingWindowS: 10, minDurationS: 3, excludeViolated: false };
+  const params = { pendingWindowS: 10, minDurationS: 3, excludeViolated: false, positives: 'onset' as const };
 
   it('scores the parts in scope and returns null for the others', () => {
     const all = evaluate(ds, wholePeriod(ds), results, params, { predicts: true, localizes: true });

@@ -8,7 +8,12 @@ const alarmsAt = (...secs: number[]): AlarmRecord[] =>
 
 describe('scorePrediction: per-sample counts with the pending window (UBL Eq. 5)', () => {
   // 20 samples, one onset at 10 (run 10..12), W = 5 s: positives are t in [5, 9] (t < 10 <= t + 5).
-  const P: ScoringParams = { pendingWindowS: 5, minDurationS: 3, excludeViolated: false };
+  const P: ScoringParams = {
+    pendingWindowS: 5,
+    minDurationS: 3,
+    excludeViolated: false,
+    positives: 'onset' as const,
+  };
   const ds = makeDataset({ pattern: '..........XXX.......' });
   const truth = buildGroundTruth(ds, wholePeriod(ds), P);
 
@@ -52,9 +57,44 @@ describe('scorePrediction: per-sample counts with the pending window (UBL Eq. 5)
   });
 });
 
+describe("scorePrediction: positives 'violation' (UBL Eq. 5 read literally)", () => {
+  // Onset at 10, violation run 10..14, W = 5 s. 'onset': positives 5..9. 'violation': a violation
+  // second t2 with t < t2 <= t + 5 exists for t in 5..13 (t = 14 has no later violation second).
+  const ds = makeDataset({ pattern: '..........XXXXX.....', faults: [fault('f1', 'db', 5, 15)] });
+  const onset: ScoringParams = {
+    pendingWindowS: 5,
+    minDurationS: 3,
+    excludeViolated: false,
+    positives: 'onset',
+  };
+  const violation: ScoringParams = { ...onset, positives: 'violation' };
+  const alarms = alarmsAt(3, 8, 11, 12, 14);
+
+  it('labels outage samples positive up to the last violation second', () => {
+    const a = scorePrediction(alarms, buildGroundTruth(ds, wholePeriod(ds), onset), onset);
+    expect({ tp: a.tp, fp: a.fp, fn: a.fn, tn: a.tn }).toEqual({ tp: 1, fp: 4, fn: 4, tn: 11 });
+    const b = scorePrediction(alarms, buildGroundTruth(ds, wholePeriod(ds), violation), violation);
+    // positives 5..13 (9): alarms 8, 11, 12 -> TP 3, FN 6; 3 and 14 -> FP 2; TN 11 - 2 = 9.
+    expect({ tp: b.tp, fp: b.fp, fn: b.fn, tn: b.tn }).toEqual({ tp: 3, fp: 2, fn: 6, tn: 9 });
+    // Lead time stays onset-based: first alarm in [onset - W, onset) is 8 -> 2 s.
+    expect(b.leadTimeS.mean).toBe(2);
+  });
+
+  it('combines with excludeViolated (outage samples then leave the counts again)', () => {
+    const p = { ...violation, excludeViolated: true };
+    const m = scorePrediction(alarms, buildGroundTruth(ds, wholePeriod(ds), p), p);
+    expect({ tp: m.tp, fp: m.fp, fn: m.fn, tn: m.tn }).toEqual({ tp: 1, fp: 1, fn: 4, tn: 9 });
+  });
+});
+
 describe('scorePrediction: lead time and TTD', () => {
   // Four episodes, W = 10 s. Onsets: A 10, B 42, C 65, D 88.
-  const P: ScoringParams = { pendingWindowS: 10, minDurationS: 3, excludeViolated: false };
+  const P: ScoringParams = {
+    pendingWindowS: 10,
+    minDurationS: 3,
+    excludeViolated: false,
+    positives: 'onset',
+  };
   const pattern = [...'.'.repeat(110)];
   for (const start of [10, 42, 65, 88]) for (let i = start; i < start + 5; i++) pattern[i] = 'X';
   const ds = makeDataset({
@@ -95,7 +135,12 @@ describe('scorePrediction: lead time and TTD', () => {
 });
 
 describe('scorePrediction: TTD window and control runs', () => {
-  const P: ScoringParams = { pendingWindowS: 5, minDurationS: 3, excludeViolated: false };
+  const P: ScoringParams = {
+    pendingWindowS: 5,
+    minDurationS: 3,
+    excludeViolated: false,
+    positives: 'onset' as const,
+  };
 
   it('counts TTD only for alarms before max(fault.end, recovery)', () => {
     const ds = makeDataset({ pattern: '.'.repeat(30), slo: false, faults: [fault('f1', 'db', 5, 10)] });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
 import { atomicWrite, readDataset } from '../../data/dataset-io.ts';
-import { DEFAULT_SCORING, validateScoringParams } from '../../eval/index.ts';
+import { DEFAULT_SCORING, validateScoringParams, POSITIVE_RULES } from '../../eval/index.ts';
 import { parseFixModel } from '../../sim/fix-model.ts';
 import type { TriggerMode } from '../../sim/replay.ts';
 import { formatResults, runReplayJob } from '../../runner/replay-job.ts';
@@ -21,6 +21,7 @@ interface Args {
   'pending-window'?: number;
   'min-duration'?: number;
   'exclude-violated': boolean;
+  positives: string;
   config?: string;
   'fix-model'?: string;
   fix: boolean;
@@ -76,6 +77,13 @@ export const replayCommand: CommandModule<object, Args> = {
         describe:
           'leave samples taken while the SLO is already violated out of TP/FP/TN/FN (off = evaluation.md exactly)',
       })
+      .option('positives', {
+        type: 'string',
+        choices: POSITIVE_RULES,
+        default: DEFAULT_SCORING.positives,
+        describe:
+          'positive label of a sample: an SLO-violation onset within W (onset, evaluation.md) or any violation second within W (violation, UBL Eq. 5 read literally)',
+      })
       .option('config', { type: 'string', describe: 'JSON file: { "<algorithm>": { <param>: value } }' })
       .option('fix-model', {
         type: 'string',
@@ -117,6 +125,7 @@ export const replayCommand: CommandModule<object, Args> = {
       pendingWindowS: args['pending-window'] ?? DEFAULT_SCORING.pendingWindowS,
       minDurationS: args['min-duration'] ?? DEFAULT_SCORING.minDurationS,
       excludeViolated: args['exclude-violated'],
+      positives: args.positives,
     });
     const configs = args.config
       ? (readJsonFile(args.config, 'config') as Record<string, unknown>)

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
 import { readDataset } from '../../data/dataset-io.ts';
-import { DEFAULT_SCORING, validateScoringParams } from '../../eval/index.ts';
+import { DEFAULT_SCORING, validateScoringParams, POSITIVE_RULES } from '../../eval/index.ts';
 import { formatSweepRows, parseSweepParam, runSweep } from '../../runner/sweep.ts';
 import { logLine, readJsonFile } from '../options.ts';
 
@@ -14,6 +14,7 @@ interface Args {
   'pending-window'?: number;
   'min-duration'?: number;
   'exclude-violated': boolean;
+  positives: string;
   seed?: number;
   json: boolean;
 }
@@ -62,6 +63,13 @@ export const sweepCommand: CommandModule<object, Args> = {
         default: false,
         describe: 'leave samples taken while the SLO is already violated out of TP/FP/TN/FN',
       })
+      .option('positives', {
+        type: 'string',
+        choices: POSITIVE_RULES,
+        default: DEFAULT_SCORING.positives,
+        describe:
+          'positive label of a sample: an SLO-violation onset within W (onset, evaluation.md) or any violation second within W (violation, UBL Eq. 5 read literally)',
+      })
       .option('seed', {
         type: 'number',
         describe: "seed for randomness (default: the dataset's seed, else 0)",
@@ -85,6 +93,7 @@ export const sweepCommand: CommandModule<object, Args> = {
       pendingWindowS: args['pending-window'] ?? DEFAULT_SCORING.pendingWindowS,
       minDurationS: args['min-duration'] ?? DEFAULT_SCORING.minDurationS,
       excludeViolated: args['exclude-violated'],
+      positives: args.positives,
     });
     const test = readDataset(args.dataset);
     const train = args.train ? readDataset(args.train) : null;

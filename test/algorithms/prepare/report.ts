@@ -48,7 +48,7 @@ function evaluateCase(fault: (typeof FAULTS)[number], seed: number, config: Reco
     algorithms: ['prepare'],
     configs: { prepare: config },
     trigger: { kind: 'alarm' },
-    scoring: { pendingWindowS: fault.windowS, minDurationS: 3, excludeViolated: true },
+    scoring: { pendingWindowS: fault.windowS, minDurationS: 3, excludeViolated: true, positives: 'onset' as const },
   });
   const a = r.algorithms.prepare!;
   const p = a.metrics.prediction!;
@@ -166,7 +166,7 @@ if (!part || part === 'seed') {
       const r = runReplayJob(load(test), train, {
         algorithms: ['prepare', 'threshold'],
         trigger: { kind: 'alarm' },
-        scoring: { pendingWindowS: 50, minDurationS: 3, excludeViolated: false },
+        scoring: { pendingWindowS: 50, minDurationS: 3, excludeViolated: false, positives: 'onset' as const },
       });
       for (const name of ['prepare', 'threshold']) {
         const m = r.algorithms[name]!.metrics.prediction!;

@@ -26,7 +26,12 @@ describe.each(cases)(
   'prepare on synthetic $fault (seed $seed)',
   ({ fault, seed, windowS, resource, action }) => {
     const { test, history, culprit } = syntheticCase({ fault, seed });
-    const scoring: ScoringParams = { pendingWindowS: windowS, minDurationS: 3, excludeViolated: true };
+    const scoring: ScoringParams = {
+      pendingWindowS: windowS,
+      minDurationS: 3,
+      excludeViolated: true,
+      positives: 'onset',
+    };
     const results = runReplayJob(test, history, {
       algorithms: ['prepare'],
       trigger: { kind: 'alarm' },

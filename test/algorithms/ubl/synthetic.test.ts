@@ -54,7 +54,7 @@ function runUbl(fault: 'memleak' | 'cpuhog', seed: number): Run {
 }
 
 function score(r: Run, pendingWindowS: number) {
-  const params = { pendingWindowS, minDurationS: 3, excludeViolated: true };
+  const params = { pendingWindowS, minDurationS: 3, excludeViolated: true, positives: 'onset' as const };
   return evaluate(r.dataset, r.period, r.timeline, params, { predicts: true, localizes: false }).prediction!;
 }
 
