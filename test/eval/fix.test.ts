@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { buildGroundTruth, scoreFix, type ScoringParams } from '../../src/eval/index.ts';
 import { action, assertNoNaN, fault, makeDataset, s, wholePeriod } from './fixture.ts';
 
-const P: ScoringParams = { pendingWindowS: 10, minDurationS: 3, excludeViolated: false, positives: 'onset' as const };
+const P: ScoringParams = {
+  pendingWindowS: 10,
+  minDurationS: 3,
+  excludeViolated: false,
+  positives: 'onset' as const,
+};
 
 describe('scoreFix', () => {
   // f1 on [5, 30): violation seconds 10..19 (10 s), natural recovery at 20.

@@ -3,7 +3,12 @@ import { DatasetError } from '../../src/core/errors.ts';
 import { buildGroundTruth, DEFAULT_SCORING, type ScoringParams } from '../../src/eval/index.ts';
 import { fault, makeDataset, s, wholePeriod } from './fixture.ts';
 
-const P: ScoringParams = { pendingWindowS: 10, minDurationS: 3, excludeViolated: false, positives: 'onset' as const };
+const P: ScoringParams = {
+  pendingWindowS: 10,
+  minDurationS: 3,
+  excludeViolated: false,
+  positives: 'onset' as const,
+};
 const secs = (xs: ArrayLike<number>): number[] => Array.from(xs, (t) => (t - s(0)) / 1000);
 
 describe('buildGroundTruth', () => {

@@ -7,7 +7,12 @@ import {
 } from '../../src/eval/index.ts';
 import { assertNoNaN, fault, loc, makeDataset, s, wholePeriod } from './fixture.ts';
 
-const P: ScoringParams = { pendingWindowS: 5, minDurationS: 3, excludeViolated: false, positives: 'onset' as const };
+const P: ScoringParams = {
+  pendingWindowS: 5,
+  minDurationS: 3,
+  excludeViolated: false,
+  positives: 'onset' as const,
+};
 
 describe('scoreLocalization', () => {
   // No SLO, so each fault's mapping window is [start, end + W).
