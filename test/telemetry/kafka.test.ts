@@ -119,7 +119,7 @@ describe.skipIf(lib === null)('KafkaBus on a real broker', () => {
     expect(seen.slice(0, 2)).toEqual([0, 0]);
   }, 30_000);
 
-  it('after the broker stops, sending fails with a retriable error that says so', async () => {
+  it('after the broker stops, sending fails and ready() times out, with retriable errors that say so', async () => {
     await bus.close();
     const dead = await createKafkaBus({
       brokers: broker!.brokers,
@@ -127,6 +127,16 @@ describe.skipIf(lib === null)('KafkaBus on a real broker', () => {
       logger: quietLogger,
       retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100 },
       connectionTimeoutMs: 500,
+    });
+    // Connected while the broker is up; after it stops, its consumer's join retries for ~2 s
+    // (300 + 600 + 1200 ms) before failing, so a 400 ms ready() times out first.
+    const slow = await createKafkaBus({
+      brokers: broker!.brokers,
+      clientId: 'foreshock-test-slow',
+      logger: quietLogger,
+      retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 1200 },
+      connectionTimeoutMs: 500,
+      readyTimeoutMs: 400,
     });
     await broker!.stop();
     const err = await dead.send('stats', { time: 1, host: 'web', cpu: 1, mem: 1 }).then(
@@ -150,5 +160,26 @@ describe.skipIf(lib === null)('KafkaBus on a real broker', () => {
     );
     expect((refused as ForeshockError).retriable).toBe(true);
     expect((refused as Error).message).toMatch(/creating topics failed/);
+
+    slow.subscribeGroup('stats', () => undefined, { groupId: 'never-joins' });
+    const started = Date.now();
+    const timedOut = await slow.ready().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(timedOut).toBeInstanceOf(ForeshockError);
+    expect((timedOut as ForeshockError).retriable).toBe(true);
+    expect((timedOut as Error).message).toMatch(
+      /^kafka: consumers not ready within 400 ms \(127\.0\.0\.1:\d+\): 1 of 1 had not joined their group: "stats" \(group never-joins\); retrying may help/,
+    );
+    // The timeout does not cancel the join: waiting longer gets its own failure (and lets the
+    // consumer's retries finish inside this test).
+    const failed = await slow.ready(10_000).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((failed as Error).message).toMatch(/subscribing to "stats" \(group never-joins\) failed/);
+    await slow.close().catch(() => undefined);
   }, 30_000);
 });

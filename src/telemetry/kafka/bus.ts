@@ -7,14 +7,15 @@
 // - Messages are keyed by host (stats: `host`, responsetime: `client`, aggregate: the topic), so one
 //   host's messages land in one partition and keep their order. The partitioner is set explicitly.
 // - Every subscribe() is its own consumer in a fresh group (broadcast, like InMemoryBus), starting
-//   at the end of the topic: await ready() before publishing what it must see.
+//   at the end of the topic: await ready() before publishing what it must see. ready() gives up
+//   after readyTimeoutMs (a consumer kafkajs keeps restarting would otherwise hang its caller).
 //   subscribeGroup() joins a named group instead (shared work, committed offsets, fromBeginning).
 // - Topics are created with the admin client when the bus connects, before anything is produced.
 // - Errors are ForeshockErrors whose `retriable` says whether trying again can help.
 
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Consumer, type LogEntry, type Producer } from 'kafkajs';
-import { ForeshockError } from '../../core/errors.ts';
+import { ForeshockError, UserError } from '../../core/errors.ts';
 import { TOPICS, type Bus, type Handler, type TopicMessages, type Unsubscribe } from '../bus.ts';
 import { wrapKafkaError } from './errors.ts';
 
@@ -37,7 +38,12 @@ export interface KafkaBusOptions {
   keyOf?: (topic: string, msg: object) => string;
   /** Prefix of the fresh group ids subscribe() makes (default: `<clientId>-sub`). */
   groupPrefix?: string;
+  /** How long ready() waits for the consumers to join before it rejects (default 30 s). */
+  readyTimeoutMs?: number;
 }
+
+/** ready()'s default wait: a fresh group on a local broker joins in well under a second. */
+export const DEFAULT_READY_TIMEOUT_MS = 30_000;
 
 export interface GroupSubscription {
   groupId: string;
@@ -59,6 +65,13 @@ export function defaultKeyOf(topic: string, msg: object): string {
   return topic;
 }
 
+/** One subscription's join, and whether it has completed (for ready()'s timeout message). */
+interface Join {
+  promise: Promise<void>;
+  what: string;
+  joined: boolean;
+}
+
 interface Pending {
   topic: string;
   key: string;
@@ -72,12 +85,14 @@ export class KafkaBus<M extends object = TopicMessages> implements Bus<M> {
   private firstError: ForeshockError | null = null;
   private closed = false;
   private readonly consumers = new Set<Consumer>();
-  private readonly joins = new Set<Promise<void>>();
+  private readonly joins = new Set<Join>();
 
   private constructor(
     private readonly kafka: Kafka,
     private readonly producer: Producer,
-    private readonly options: Required<Pick<KafkaBusOptions, 'brokers' | 'clientId' | 'logger' | 'keyOf'>> & {
+    private readonly options: Required<
+      Pick<KafkaBusOptions, 'brokers' | 'clientId' | 'logger' | 'keyOf' | 'readyTimeoutMs'>
+    > & {
       groupPrefix: string;
     },
   ) {}
@@ -85,6 +100,9 @@ export class KafkaBus<M extends object = TopicMessages> implements Bus<M> {
   /** Connects the producer and creates the topics; throws a ForeshockError when it cannot. */
   static async connect<M extends object = TopicMessages>(options: KafkaBusOptions): Promise<KafkaBus<M>> {
     const clientId = options.clientId ?? 'foreshock';
+    const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    if (!(readyTimeoutMs > 0) || !Number.isFinite(readyTimeoutMs))
+      throw new UserError(`kafka: readyTimeoutMs must be a positive number of ms (got ${readyTimeoutMs})`);
     const logger = options.logger ?? stderrLogger;
     const kafka = new Kafka({
       clientId,
@@ -103,14 +121,18 @@ export class KafkaBus<M extends object = TopicMessages> implements Bus<M> {
     const admin = kafka.admin();
     try {
       await admin.connect();
-      await admin.createTopics({
-        topics: (options.topics ?? TOPICS).map((topic) => ({
-          topic,
-          numPartitions: 1,
-          replicationFactor: 1,
-        })),
-        waitForLeaders: true,
-      });
+      // Only the missing ones: asking for an existing topic makes kafkajs log "Topic creation errors".
+      const existing = new Set(await admin.listTopics());
+      const missing = (options.topics ?? TOPICS).filter((t) => !existing.has(t));
+      if (missing.length > 0)
+        await admin.createTopics({
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: 1,
+            replicationFactor: 1,
+          })),
+          waitForLeaders: true,
+        });
     } catch (err) {
       throw wrapKafkaError(err, 'creating topics', options.brokers);
     } finally {
@@ -130,6 +152,7 @@ export class KafkaBus<M extends object = TopicMessages> implements Bus<M> {
       logger,
       keyOf: options.keyOf ?? defaultKeyOf,
       groupPrefix: options.groupPrefix ?? `${clientId}-sub`,
+      readyTimeoutMs,
     });
   }
 
@@ -246,17 +269,47 @@ export class KafkaBus<M extends object = TopicMessages> implements Bus<M> {
     })().catch((err: unknown) => {
       throw wrapKafkaError(err, `subscribing to "${topic}" (group ${group.groupId})`, brokers);
     });
-    this.joins.add(join);
-    join.catch(() => undefined);
+    const entry: Join = { promise: join, what: `"${topic}" (group ${group.groupId})`, joined: false };
+    join.then(
+      () => {
+        entry.joined = true;
+      },
+      () => undefined,
+    );
+    this.joins.add(entry);
     return () => {
       this.consumers.delete(consumer);
       void consumer.disconnect().catch(() => undefined);
     };
   }
 
-  /** Resolves when every consumer made so far has joined its group (and rejects if one could not). */
-  async ready(): Promise<void> {
-    await Promise.all([...this.joins]);
+  /**
+   * Resolves when every consumer made so far has joined its group; rejects with the first join's
+   * failure, or after `timeoutMs` (default: the readyTimeoutMs option) with a retriable
+   * ForeshockError naming the brokers and the subscriptions that had not joined. A timeout does
+   * not cancel the joins: a later ready() can still succeed.
+   */
+  async ready(timeoutMs = this.options.readyTimeoutMs): Promise<void> {
+    const joins = [...this.joins];
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const waiting = joins.filter((j) => !j.joined).map((j) => j.what);
+        reject(
+          new ForeshockError(
+            `kafka: consumers not ready within ${timeoutMs} ms (${this.options.brokers.join(',')}): ` +
+              `${waiting.length} of ${joins.length} had not joined their group: ${waiting.join(', ')}; ` +
+              'retrying may help once the broker is reachable (is it running? `foreshock kafka status`)',
+            { retriable: true },
+          ),
+        );
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([Promise.all(joins.map((j) => j.promise)), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {
