@@ -37,7 +37,17 @@ export interface StackOptions {
   regions: string[];
   /** Connections from the web tier to MariaDB. */
   dbConnections?: number;
+  /**
+   * Where the tiers run (default: this machine, 127.0.0.1). The local testbed puts mariadbd and the
+   * web tier on their hosts: `bindHost` = the host's bridge address, `wrap` = testbed hostArgv.
+   */
+  placement?: { db?: TierPlacement & { clientHosts?: string; port?: number }; web?: TierPlacement };
   log?: (line: string) => void;
+}
+
+export interface TierPlacement {
+  bindHost: string;
+  wrap: (argv: string[]) => string[];
 }
 
 export interface RubisStack {
@@ -95,7 +105,17 @@ export async function startStack(o: StackOptions): Promise<RubisStack> {
       let target = o.mariadb;
       if (!target) {
         log('starting a private MariaDB server ...');
-        const server: MariaDbServer = await startMariaDbServer();
+        const at = o.placement?.db;
+        const server: MariaDbServer = await startMariaDbServer(
+          at
+            ? {
+                bindHost: at.bindHost,
+                wrap: at.wrap,
+                ...(at.clientHosts ? { clientHosts: at.clientHosts } : {}),
+                ...(at.port ? { port: at.port } : {}),
+              }
+            : {},
+        );
         stoppers.push(() => server.stop());
         dbPid = server.pid;
         target = server.target;
@@ -119,14 +139,16 @@ export async function startStack(o: StackOptions): Promise<RubisStack> {
       web = { kind: 'mariadb', ...target, connections: o.dbConnections ?? 10 };
     }
     log(`database ready (${loadMs} ms to generate); starting the web tier ...`);
-    const webTier: Tier<WebTierInfo> = await startTier('web', path.join(TIERS_DIR, 'web-main.ts'), {
-      host: '127.0.0.1',
-      port: 0,
-      db: web,
-    } satisfies WebTierConfig);
+    const webHost = o.placement?.web?.bindHost ?? '127.0.0.1';
+    const webTier: Tier<WebTierInfo> = await startTier(
+      'web',
+      path.join(TIERS_DIR, 'web-main.ts'),
+      { host: webHost, port: 0, db: web } satisfies WebTierConfig,
+      o.placement?.web ? { wrap: o.placement.web.wrap } : {},
+    );
     stoppers.push(() => webTier.stop());
     return {
-      webUrl: `http://127.0.0.1:${webTier.info.port}`,
+      webUrl: `http://${webHost}:${webTier.info.port}`,
       pids: { web: webTier.pid, db: dbPid },
       database,
       sizes,

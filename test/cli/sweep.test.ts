@@ -131,7 +131,12 @@ describe('sweep', () => {
 // The rest of the validation, without spawning a process per case.
 describe('runSweep validation', () => {
   const tiny = tinyDataset({ seconds: 60, slo: '.'.repeat(60) });
-  const scoring = { pendingWindowS: 50, minDurationS: 3, excludeViolated: false, positives: 'onset' as const };
+  const scoring = {
+    pendingWindowS: 50,
+    minDurationS: 3,
+    excludeViolated: false,
+    positives: 'onset' as const,
+  };
   const sweep = (algorithm: string, param: string) =>
     runSweep(tiny, null, { algorithm, params: [parseSweepParam(param)], scoring });
 

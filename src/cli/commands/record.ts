@@ -1,6 +1,7 @@
 // `foreshock record`: record the live bus into a dataset directory (docs/telemetry.md, "Recorder").
-// Runs an in-process Aggregator (unless --no-aggregate) and a Recorder for --duration seconds, then
-// finalises. `foreshock record --recover <dir>` finalises the segments of a killed recorder.
+// Runs an in-process Aggregator (unless --no-aggregate) and a Recorder for --duration seconds (or,
+// without it, until SIGINT/SIGTERM), then finalises. SIGINT/SIGTERM during a timed recording also
+// ends it early and finalises what was recorded (the summary says so). `foreshock record --recover <dir>` finalises the segments of a killed recorder.
 
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
@@ -8,6 +9,9 @@ import { Aggregator } from '../../telemetry/aggregator.ts';
 import { InMemoryBus, type Bus, type TopicMessages } from '../../telemetry/bus.ts';
 import { createKafkaBus } from '../../telemetry/kafka/bus.ts';
 import { Recorder, recoverRecording, type RecordingSummary } from '../../telemetry/recorder.ts';
+import { recordStackRun, SESSION_STACKS, type SessionStack } from '../../stack/index.ts';
+import { DEFAULT_STATE_DIR } from '../../testbed/local/inventory.ts';
+import { defaultDataDir, parseMix } from '../../workload/data-files.ts';
 import { logLine } from '../options.ts';
 
 interface Args {
@@ -19,6 +23,12 @@ interface Args {
   'late-delay-ms': number;
   aggregate: boolean;
   recover: boolean;
+  stack?: string;
+  users: number;
+  mix: string;
+  scale: number;
+  seed: number;
+  'state-dir'?: string;
 }
 
 function describeSummary(s: RecordingSummary): string {
@@ -28,12 +38,32 @@ function describeSummary(s: RecordingSummary): string {
   );
 }
 
+/** Resolves after `durationS` (null) or at SIGINT/SIGTERM (its name), whichever comes first. */
+function untilDoneOrSignal(durationS: number | undefined): Promise<NodeJS.Signals | null> {
+  return new Promise((resolve) => {
+    const timer = durationS === undefined ? null : setTimeout(() => finish(null), durationS * 1000);
+    const onInt = (): void => finish('SIGINT');
+    const onTerm = (): void => finish('SIGTERM');
+    function finish(sig: NodeJS.Signals | null): void {
+      if (timer) clearTimeout(timer);
+      process.removeListener('SIGINT', onInt);
+      process.removeListener('SIGTERM', onTerm);
+      resolve(sig);
+    }
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+  });
+}
+
 export const recordCommand: CommandModule<object, Args> = {
   command: 'record',
   describe: 'Record stats and aggregate from the telemetry bus into a dataset directory',
   builder: (y) =>
     y
-      .option('duration', { type: 'number', describe: 'seconds to record (required unless --recover)' })
+      .option('duration', {
+        type: 'number',
+        describe: 'seconds to record (default: until SIGINT/SIGTERM, then finalise)',
+      })
       .option('out', { type: 'string', demandOption: true, describe: 'dataset directory to write' })
       .option('bus', {
         type: 'string',
@@ -61,6 +91,29 @@ export const recordCommand: CommandModule<object, Args> = {
         default: false,
         describe: 'finalise the segments a killed recorder left in --out, then exit',
       })
+      .option('stack', {
+        type: 'string',
+        choices: SESSION_STACKS,
+        describe:
+          'bring up this stack with the RUBiS workload and record it for --duration (embedded: processes on loopback, no root; local: the namespaced testbed from `foreshock testbed up`)',
+      })
+      .option('users', { type: 'number', default: 100, describe: 'with --stack: emulated users' })
+      .option('mix', { type: 'string', default: 'bidding', describe: 'with --stack: bidding | browsing' })
+      .option('scale', {
+        type: 'number',
+        default: 0.1,
+        describe: "with --stack: database size as a share of RUBiS's default",
+      })
+      .option('seed', { type: 'number', default: 1, describe: 'with --stack: database and client seed' })
+      .option('state-dir', {
+        type: 'string',
+        describe: `with --stack local: the testbed's state directory (default ${DEFAULT_STATE_DIR})`,
+      })
+      .example('$0 record --stack embedded --duration 60 --out out/run1', 'workload + agents, in-memory bus')
+      .example(
+        '$0 record --stack local --duration 60 --out out/run2',
+        'on the namespaced testbed, real Kafka',
+      )
       .example('$0 record --duration 600 --out datasets/run1 --brokers 127.0.0.1:9092', '')
       .example('$0 record --recover --out datasets/run1', ''),
   handler: async (args) => {
@@ -69,7 +122,31 @@ export const recordCommand: CommandModule<object, Args> = {
       return;
     }
     const duration = args.duration;
-    if (duration === undefined || !(duration > 0)) throw new UserError('record: give --duration S (> 0)');
+    if (duration !== undefined && !(duration > 0))
+      throw new UserError(`record: --duration must be > 0 seconds, got ${duration}`);
+    if (args.stack !== undefined) {
+      if (duration === undefined) throw new UserError('record: --stack needs --duration S');
+      const report = await recordStackRun(
+        {
+          stack: args.stack as SessionStack,
+          out: args.out,
+          users: args.users,
+          mix: parseMix(args.mix),
+          scale: args.scale,
+          seed: args.seed,
+          sloMs: args['slo-ms'],
+          lateDelayMs: args['late-delay-ms'],
+          dataDir: defaultDataDir(),
+          ...(args['state-dir'] ? { stateDir: args['state-dir'] } : {}),
+          log: logLine,
+        },
+        duration,
+      );
+      const c = report.clients;
+      logLine(`clients: ${c.requests} requests, ${c.errors} errors, ${c.sessions} sessions`);
+      logLine(describeSummary(report.recording));
+      return;
+    }
     let bus: Bus<TopicMessages>;
     let ready: () => Promise<void> = async () => {};
     if (args.bus === 'kafka') {
@@ -100,7 +177,15 @@ export const recordCommand: CommandModule<object, Args> = {
       aggregator?.start();
       await ready();
       aggregator?.startTimer();
-      await new Promise((resolve) => setTimeout(resolve, duration * 1000));
+      // A readiness line for whoever started us (the local stack waits for it before the clients start).
+      logLine(
+        `record: recording to ${args.out}${duration === undefined ? ' until SIGINT/SIGTERM' : ` for ${duration} s`}`,
+      );
+      const signal = await untilDoneOrSignal(duration);
+      if (signal) logLine(`record: ${signal}: finalising what was recorded`);
+      // flush() emits only seconds that have ended: let the current one end, so a response that
+      // completed just before the stop is not left out.
+      await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20));
       aggregator?.flush();
       aggregator?.stop();
       // Give an aggregate just published over Kafka a moment to come back to our subscription.

@@ -4,6 +4,7 @@
 
 import type { Argv, CommandModule } from 'yargs';
 import {
+  DEFAULT_STATE_DIR,
   DEFAULT_PREFIX,
   DEFAULT_SUBNET,
   down,
@@ -14,7 +15,7 @@ import {
 import { logLine, parseList } from '../options.ts';
 
 /** Under /var/tmp, not /run: a host's disk image on tmpfs would count as machine memory. */
-export const DEFAULT_TESTBED_STATE_DIR = '/var/tmp/foreshock-testbed';
+export const DEFAULT_TESTBED_STATE_DIR = DEFAULT_STATE_DIR;
 
 interface Args {
   'state-dir': string;

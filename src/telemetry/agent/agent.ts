@@ -21,10 +21,31 @@ export interface AgentTimer {
 
 export const systemClock: AgentClock = { now: () => Date.now(), monotonic: () => performance.now() };
 
+/** How far past a period boundary the system timer fires (timer jitter up to ms - this is absorbed). */
+const ALIGN_OFFSET_MS = 20;
+
+/**
+ * Fires at wall-clock multiples of `ms` (+20 ms), not every `ms` from the start: setInterval drifts
+ * and its jitter sometimes puts two samples in one second and none in the next, which a per-second
+ * recording shows as a hole. Aligned, each tick lands in its own second unless it is ~1 s late.
+ */
 export const systemTimer: AgentTimer = {
   every(ms, fn) {
-    const h = setInterval(fn, ms);
-    return () => clearInterval(h);
+    let h: NodeJS.Timeout | null = null;
+    const schedule = (): void => {
+      h = setTimeout(
+        () => {
+          fn();
+          if (h !== null) schedule();
+        },
+        ms - (Date.now() % ms) + ALIGN_OFFSET_MS,
+      );
+    };
+    schedule();
+    return () => {
+      if (h !== null) clearTimeout(h);
+      h = null;
+    };
   },
 };
 

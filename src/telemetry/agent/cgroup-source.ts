@@ -40,6 +40,11 @@ export interface CgroupSourceOptions {
   /** The host namespace's /proc/net/dev (e.g. /proc/<pid in the netns>/net/dev) and interface. */
   netDevFile?: string;
   netIface?: string;
+  /**
+   * The interface is the bridge-side end of the host's veth (read from the root namespace's
+   * /proc/net/dev): what it receives the host sent, so in and out swap.
+   */
+  netPeerSide?: boolean;
   /** Where `tasks` thread ids are looked up (default /proc). */
   procRoot?: string;
   /** Allotment when there is no CFS quota (quota -1), cores (default: the machine's CPUs). */
@@ -128,8 +133,9 @@ export class CgroupSource implements MetricSource {
     }
     if (o.netDevFile !== undefined && o.netIface !== undefined) {
       const n = parseNetDev(readTextOrNull(o.netDevFile), o.netIface);
-      s.netInBytes = n?.inBytes ?? null;
-      s.netOutBytes = n?.outBytes ?? null;
+      const peer = o.netPeerSide === true;
+      s.netInBytes = (peer ? n?.outBytes : n?.inBytes) ?? null;
+      s.netOutBytes = (peer ? n?.inBytes : n?.outBytes) ?? null;
     }
     return s;
   }

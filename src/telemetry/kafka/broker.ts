@@ -47,6 +47,15 @@ export interface KafkaBrokerOptions {
   heap?: string;
   /** Leave the broker running when this process exits (see the header). */
   detached?: boolean;
+  /**
+   * Address both listeners bind and the broker advertises (default 127.0.0.1). On the local
+   * testbed: the kafka host's bridge address, which is what clients on the other hosts dial.
+   */
+  bindHost?: string;
+  /** Controller port (default: a free one on 127.0.0.1; give one when binding elsewhere). */
+  controllerPort?: number;
+  /** Wraps the JVM's argv, e.g. to run it inside a testbed host (testbed/local hostArgv). */
+  wrap?: (argv: string[]) => string[];
 }
 
 export interface KafkaBrokerInfo {
@@ -73,14 +82,21 @@ function freePort(): Promise<number> {
   });
 }
 
-function serverProperties(dataDir: string, port: number, controllerPort: number, partitions: number): string {
+function serverProperties(
+  dataDir: string,
+  host: string,
+  port: number,
+  controllerPort: number,
+  partitions: number,
+): string {
   return [
     'process.roles=broker,controller',
     'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    // Loopback only: clients reach the broker at exactly the advertised address.
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `controller.quorum.voters=1@${host}:${controllerPort}`,
+    // One address (loopback, or the testbed host's own): clients reach the broker at exactly the
+    // advertised address, and nothing listens anywhere else.
+    `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://${host}:${port}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
@@ -195,9 +211,10 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
   const log = path.join(dir, 'broker.log');
   try {
     const port = options.port ?? (await freePort());
-    const controllerPort = await freePort();
+    const controllerPort = options.controllerPort ?? (await freePort());
+    const host = options.bindHost ?? '127.0.0.1';
     const props = path.join(dir, 'server.properties');
-    writeFileSync(props, serverProperties(path.join(dir, 'data'), port, controllerPort, partitions));
+    writeFileSync(props, serverProperties(path.join(dir, 'data'), host, port, controllerPort, partitions));
     const format = spawnSync(
       'java',
       ['-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props],
@@ -208,22 +225,24 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
       throw new UserError(`kafka storage format failed in ${dir}: ${why}`);
     }
     const java = ['java', `-Xmx${options.heap ?? '512m'}`, '-Xss1m', '-cp', cp, 'kafka.Kafka', props];
+    const wrap = options.wrap ?? ((argv: string[]) => argv);
     const out = openSync(log, 'a');
     // Own process group (detached: true) so stop() can kill the JVM and its shell together.
-    const child = options.detached
-      ? spawn(java[0]!, java.slice(1), { detached: true, stdio: ['ignore', out, out] })
-      : spawn(
+    const argv = options.detached
+      ? wrap(java)
+      : wrap([
           'sh',
           // The watchdog: the JVM in the background, then block reading stdin; when our end closes
           // (normal exit, crash or SIGKILL of this process) `cat` returns and the JVM is killed.
-          [
-            '-c',
-            '"$@" </dev/null & j=$!; trap "kill $j" TERM; cat >/dev/null; kill $j 2>/dev/null; wait $j',
-            'sh',
-            ...java,
-          ],
-          { detached: true, stdio: ['pipe', out, out] },
-        );
+          '-c',
+          '"$@" </dev/null & j=$!; trap "kill $j" TERM; cat >/dev/null; kill $j 2>/dev/null; wait $j',
+          'sh',
+          ...java,
+        ]);
+    const child = spawn(argv[0]!, argv.slice(1), {
+      detached: true,
+      stdio: [options.detached ? 'ignore' : 'pipe', out, out],
+    });
     closeSync(out);
     const pid = child.pid;
     if (pid === undefined) throw new UserError('kafka: could not start java (is a JDK 17+ installed?)');
@@ -237,7 +256,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
       }
     };
     if (!options.detached) process.once('exit', onExit);
-    const brokers = [`127.0.0.1:${port}`];
+    const brokers = [`${host}:${port}`];
     let stopped = false;
     const stop = async (): Promise<void> => {
       if (stopped) return;

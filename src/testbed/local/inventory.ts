@@ -28,6 +28,8 @@ export interface Inventory {
   readonly ssh: boolean;
 }
 
+/** Where `foreshock testbed` keeps a testbed's state unless told otherwise. */
+export const DEFAULT_STATE_DIR = '/var/tmp/foreshock-testbed';
 export const DEFAULT_HOSTS = ['web', 'db', 'client', 'kafka', 'analysis'] as const;
 export const DEFAULT_PREFIX = 'fs-';
 export const DEFAULT_SUBNET = '10.77.0';

@@ -11,9 +11,13 @@
 //   mariadbd --no-defaults --datadir=<dir>/data --socket=<dir>/mysqld.sock --port=<port>
 //            --bind-address=127.0.0.1 --skip-name-resolve [--user=root when running as root] ...
 // root@127.0.0.1 has no password on such a fresh server; it listens on loopback only.
+// On the local testbed (`bindHost` = the db host's bridge address, `wrap` = run inside that host)
+// clients come from other hosts: an --init-file creates user `foreshock` for `clientHosts` with a
+// random password, which travels only inside `target` (never printed).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -66,6 +70,12 @@ export interface MariaDbServerOptions {
   /** InnoDB buffer pool (default 256M; RUBiS's working set at the default scale is ~40 MB). */
   bufferPool?: string;
   readyTimeoutMs?: number;
+  /** Address to listen on (default 127.0.0.1). Anything else gets the `foreshock` user (header). */
+  bindHost?: string;
+  /** Host pattern the `foreshock` user may connect from, e.g. "10.77.0.%" (default "%"). */
+  clientHosts?: string;
+  /** Wraps mariadbd's argv, e.g. to run it inside a testbed host (testbed/local hostArgv). */
+  wrap?: (argv: string[]) => string[];
 }
 
 export interface MariaDbServer {
@@ -105,7 +115,7 @@ async function waitReady(
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new UserError(`mariadbd on 127.0.0.1:${target.port} not ready within ${timeoutMs} ms (${last})`);
+  throw new UserError(`mariadbd on ${target.host}:${target.port} not ready within ${timeoutMs} ms (${last})`);
 }
 
 export async function startMariaDbServer(options: MariaDbServerOptions = {}): Promise<MariaDbServer> {
@@ -136,29 +146,44 @@ export async function startMariaDbServer(options: MariaDbServerOptions = {}): Pr
     throw new UserError(`mariadb-install-db failed in ${dataDir}: ${why}`);
   }
   const port = options.port ?? (await freePort());
+  const bindHost = options.bindHost ?? '127.0.0.1';
   const errLog = path.join(dir, 'error.log');
-  const child = spawn(
+  let target: MariaDbTarget = { host: bindHost, port, user: 'root', password: '', database: 'rubis' };
+  const extra: string[] = [];
+  if (bindHost !== '127.0.0.1') {
+    const password = randomBytes(18).toString('base64url');
+    const hosts = (options.clientHosts ?? '%').replace(/[^0-9A-Za-z.%_-]/g, '');
+    const init = path.join(dir, 'init.sql');
+    writeFileSync(
+      init,
+      `CREATE USER IF NOT EXISTS 'foreshock'@'${hosts}' IDENTIFIED BY '${password}';\n` +
+        `GRANT ALL PRIVILEGES ON *.* TO 'foreshock'@'${hosts}';\n`,
+      { mode: 0o600 },
+    );
+    extra.push(`--init-file=${init}`);
+    target = { ...target, user: 'foreshock', password };
+  }
+  const wrap = options.wrap ?? ((argv: string[]) => argv);
+  const argv = wrap([
     mariadbd,
-    [
-      '--no-defaults',
-      `--datadir=${dataDir}`,
-      `--socket=${path.join(dir, 'mysqld.sock')}`,
-      `--pid-file=${path.join(dir, 'mysqld.pid')}`,
-      `--log-error=${errLog}`,
-      `--port=${port}`,
-      '--bind-address=127.0.0.1',
-      '--skip-name-resolve',
-      '--skip-log-bin',
-      `--innodb-buffer-pool-size=${options.bufferPool ?? '256M'}`,
-      // A benchmark database: a crash may lose the last second of commits (as RUBiS setups did).
-      '--innodb-flush-log-at-trx-commit=2',
-      '--max-connections=500',
-      ...userArgs,
-    ],
-    { stdio: 'ignore' },
-  );
+    '--no-defaults',
+    `--datadir=${dataDir}`,
+    `--socket=${path.join(dir, 'mysqld.sock')}`,
+    `--pid-file=${path.join(dir, 'mysqld.pid')}`,
+    `--log-error=${errLog}`,
+    `--port=${port}`,
+    `--bind-address=${bindHost}`,
+    '--skip-name-resolve',
+    '--skip-log-bin',
+    `--innodb-buffer-pool-size=${options.bufferPool ?? '256M'}`,
+    // A benchmark database: a crash may lose the last second of commits (as RUBiS setups did).
+    '--innodb-flush-log-at-trx-commit=2',
+    '--max-connections=500',
+    ...extra,
+    ...userArgs,
+  ]);
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
   const unregister = registerChild(child, 'mariadbd');
-  const target: MariaDbTarget = { host: '127.0.0.1', port, user: 'root', password: '', database: 'rubis' };
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;

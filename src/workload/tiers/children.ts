@@ -70,6 +70,8 @@ export interface StartTierOptions {
   readyTimeoutMs?: number;
   /** Extra environment for the child. */
   env?: NodeJS.ProcessEnv;
+  /** Wraps the child's argv, e.g. to run it inside a testbed host (testbed/local hostArgv). */
+  wrap?: (argv: string[]) => string[];
 }
 
 /** Starts a tier entry file and waits for its READY line. A child that fails to start is a UserError. */
@@ -79,7 +81,13 @@ export function startTier<I>(
   config: unknown,
   options: StartTierOptions = {},
 ): Promise<Tier<I>> {
-  const child = spawn(process.execPath, [RUN_TS, entry, JSON.stringify(config)], {
+  const argv = (options.wrap ?? ((a: string[]) => a))([
+    process.execPath,
+    RUN_TS,
+    entry,
+    JSON.stringify(config),
+  ]);
+  const child = spawn(argv[0]!, argv.slice(1), {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });

@@ -105,7 +105,12 @@ describe('replay: online validation loop', () => {
     fixModel: DEFAULT_FIX_MODEL,
     seed: 1,
   };
-  const scoring = { pendingWindowS: 30, minDurationS: 3, excludeViolated: false, positives: 'onset' as const };
+  const scoring = {
+    pendingWindowS: 30,
+    minDurationS: 3,
+    excludeViolated: false,
+    positives: 'onset' as const,
+  };
 
   it('undoes the ineffective first action and takes the next-ranked resource, before the violation', () => {
     const t = replay(data, scriptedPrepare([12]), period, 'p', base);

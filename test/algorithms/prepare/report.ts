@@ -48,7 +48,12 @@ function evaluateCase(fault: (typeof FAULTS)[number], seed: number, config: Reco
     algorithms: ['prepare'],
     configs: { prepare: config },
     trigger: { kind: 'alarm' },
-    scoring: { pendingWindowS: fault.windowS, minDurationS: 3, excludeViolated: true, positives: 'onset' as const },
+    scoring: {
+      pendingWindowS: fault.windowS,
+      minDurationS: 3,
+      excludeViolated: true,
+      positives: 'onset' as const,
+    },
   });
   const a = r.algorithms.prepare!;
   const p = a.metrics.prediction!;

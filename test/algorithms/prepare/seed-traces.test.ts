@@ -16,7 +16,12 @@ if (!present) console.warn(`seed traces not found at ${dir}: PREPARE seed-trace 
 
 describe.skipIf(!present)('prepare on the seed traces', () => {
   const train = present ? importSeed(path.join(dir, 'TrainingData.txt')) : null;
-  const scoring = { pendingWindowS: 50, minDurationS: 3, excludeViolated: false, positives: 'onset' as const };
+  const scoring = {
+    pendingWindowS: 50,
+    minDurationS: 3,
+    excludeViolated: false,
+    positives: 'onset' as const,
+  };
 
   it("trains its classifier on the training trace's SLO labels (not the unlabelled fallback)", () => {
     const labels = trainingData(train!, train!.metrics.metrics, {

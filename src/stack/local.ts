@@ -1,0 +1,269 @@
+// The namespaced stack (session.ts) on a local testbed brought up by `foreshock testbed up`:
+//
+//   kafka     Apache Kafka (KRaft) bound to the host's bridge address, advertised there, 256 MiB heap
+//   db        mariadbd bound to its address; user `foreshock` for the subnet with a random password
+//   web       the web tier on its address, talking to db over the bridge
+//   client    the emulator (tiers/client-main.ts), publishing responsetime to Kafka
+//   analysis  `foreshock record --bus kafka` (its aggregator publishes aggregate; it writes the dataset)
+//
+// The metric agents run beside the testbed, in this process: one CgroupSource per host reads the
+// host's cgroups, its loop disk and the bridge side of its veth, and publishes to the kafka host. So
+// the hosts' own metrics carry no agent overhead (the agent's cost is measured by its benchmark).
+// Every process started in a host is stopped by stop(); `foreshock testbed down` kills anything left.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../core/errors.ts';
+import { readDataset } from '../data/dataset-io.ts';
+import { HostAgent } from '../telemetry/agent/agent.ts';
+import { CgroupSource } from '../telemetry/agent/cgroup-source.ts';
+import { startKafkaBroker } from '../telemetry/kafka/broker.ts';
+import { createKafkaBus, type KafkaBus } from '../telemetry/kafka/bus.ts';
+import type { RecordingSummary } from '../telemetry/recorder.ts';
+import { findHost, objectName, readInventory, openHost, hostArgv } from '../testbed/local/index.ts';
+import { DEFAULT_STATE_DIR, type Inventory } from '../testbed/local/inventory.ts';
+import { layout } from '../testbed/local/layout.ts';
+import { cgroupDir, tryRun } from '../testbed/local/sys.ts';
+import { dataFile, MIXES, readCategories, readRegions } from '../workload/data-files.ts';
+import type { EmulatorStats } from '../workload/emulator/emulator.ts';
+import { startStack } from '../workload/stack.ts';
+import { registerChild, startTier } from '../workload/tiers/children.ts';
+import type { ClientTierConfig, ClientTierInfo } from '../workload/tiers/client-main.ts';
+import { flatStatsOn, type SessionOptions, type StackSession } from './session.ts';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const FORESHOCK_BIN = path.join(REPO_ROOT, 'bin', 'foreshock.js');
+const CLIENT_ENTRY = path.join(REPO_ROOT, 'src', 'workload', 'tiers', 'client-main.ts');
+
+/** The hosts this stack needs, by role. */
+export const LOCAL_STACK_HOSTS = ['web', 'db', 'client', 'kafka', 'analysis'] as const;
+/** Fixed service ports: each host has its own network namespace, so nothing else holds them. */
+export const LOCAL_PORTS = { kafka: 9092, kafkaController: 9093, mariadb: 3306 } as const;
+/** The recorder stops by itself after the planned run plus this much, should nobody stop it. */
+const RECORDER_SAFETY_S = 3600;
+
+/** The loop device behind a host's disk image, from `losetup -j`, as /sys/block/<dev>/stat. */
+function blockStatOf(image: string): string | undefined {
+  const r = tryRun(['losetup', '-j', image]);
+  const dev = /^\/dev\/(loop\d+):/m.exec(r.stdout)?.[1];
+  return dev ? `/sys/block/${dev}/stat` : undefined;
+}
+
+function agentSources(stateDir: string, inv: Inventory): { host: string; source: CgroupSource }[] {
+  const lay = layout(stateDir, inv);
+  return inv.hosts.map((h) => {
+    const obj = objectName(inv, h.name);
+    const unified = path.join('/sys/fs/cgroup/unified', obj);
+    const block = blockStatOf(lay.image(h.name));
+    return {
+      host: h.name,
+      source: new CgroupSource({
+        cpuacctDir: cgroupDir('cpuacct', obj),
+        cpuDir: cgroupDir('cpu', obj),
+        memoryDir: cgroupDir('memory', obj),
+        ...(existsSync(unified) ? { unifiedDir: unified } : {}),
+        diskDir: lay.diskMount(h.name),
+        ...(block ? { blockStatFile: block } : {}),
+        netDevFile: '/proc/net/dev',
+        netIface: obj,
+        netPeerSide: true,
+      }),
+    };
+  });
+}
+
+/** Waits for a line matching `re` on the child's stderr; rejects if it exits or times out first. */
+function waitForLine(child: ChildProcess, re: RegExp, what: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    let tail = '';
+    const timer = setTimeout(
+      () => done(new UserError(`${what}: not ready within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const onData = (d: Buffer): void => {
+      buf += d.toString('utf8');
+      tail = buf.trim().split('\n').pop() ?? tail;
+      if (re.test(buf)) done();
+    };
+    const onExit = (code: number | null): void =>
+      done(new UserError(`${what}: exited with ${code} during start-up${tail ? `: ${tail}` : ''}`));
+    function done(err?: Error): void {
+      clearTimeout(timer);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve();
+    }
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+function summaryOf(dir: string): RecordingSummary {
+  const ds = readDataset(dir);
+  return {
+    dir,
+    seconds: new Set(ds.metrics.time).size,
+    hosts: [...ds.metrics.hosts],
+    metrics: [...ds.metrics.metrics],
+    sloRows: ds.slo?.time.length ?? 0,
+    tornSegments: 0,
+  };
+}
+
+export async function startLocalSession(o: SessionOptions): Promise<StackSession> {
+  const log = o.log ?? (() => undefined);
+  const stateDir = o.stateDir ?? DEFAULT_STATE_DIR;
+  const inv = readInventory(stateDir);
+  if (!inv) {
+    throw new UserError(
+      `local stack: no testbed in ${stateDir} (run \`foreshock testbed up\` as root first)`,
+    );
+  }
+  for (const role of LOCAL_STACK_HOSTS) findHost(inv, role);
+  const ip = (name: string): string => findHost(inv, name).ip;
+  const at = (name: string): ((argv: string[]) => string[]) => {
+    const host = openHost(stateDir, name);
+    return (argv) => hostArgv(host, argv);
+  };
+  const out = path.resolve(o.out);
+  if (existsSync(path.join(out, 'manifest.json')))
+    throw new UserError(`record: ${out} already holds a dataset (manifest.json); pick another --out`);
+  const table = dataFile(o.dataDir, MIXES[o.mix]);
+  const stoppers: (() => Promise<void>)[] = [];
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    for (const s of stoppers.reverse()) await s().catch(() => undefined);
+  };
+  const work = mkdtempSync(path.join(tmpdir(), 'foreshock-stack-'));
+  stoppers.push(async () => rmSync(work, { recursive: true, force: true }));
+  try {
+    log(`starting Kafka on kafka (${ip('kafka')}:${LOCAL_PORTS.kafka}) ...`);
+    const broker = await startKafkaBroker({
+      bindHost: ip('kafka'),
+      port: LOCAL_PORTS.kafka,
+      controllerPort: LOCAL_PORTS.kafkaController,
+      heap: '256m',
+      wrap: at('kafka'),
+    });
+    stoppers.push(() => broker.stop());
+    const brokers = broker.brokers;
+
+    const rubis = await startStack({
+      stack: 'mariadb',
+      scale: o.scale,
+      seed: o.seed,
+      categories: readCategories(o.dataDir),
+      regions: readRegions(o.dataDir),
+      placement: {
+        db: { bindHost: ip('db'), wrap: at('db'), clientHosts: `${inv.subnet}.%`, port: LOCAL_PORTS.mariadb },
+        web: { bindHost: ip('web'), wrap: at('web') },
+      },
+      log,
+    });
+    stoppers.push(() => rubis.stop());
+
+    log('starting the recorder on analysis ...');
+    const recArgv = at('analysis')([
+      process.execPath,
+      FORESHOCK_BIN,
+      'record',
+      '--bus',
+      'kafka',
+      '--brokers',
+      brokers.join(','),
+      '--out',
+      out,
+      '--slo-ms',
+      String(o.sloMs),
+      '--late-delay-ms',
+      String(o.lateDelayMs ?? 2000),
+      '--duration',
+      String(RECORDER_SAFETY_S),
+    ]);
+    const recorder = spawn(recArgv[0]!, recArgv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const unregisterRecorder = registerChild(recorder, 'recorder');
+    const recorderExit = new Promise<number | null>((resolve) =>
+      recorder.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))),
+    );
+    let recorderErr = '';
+    recorder.stderr!.on('data', (d: Buffer) => {
+      recorderErr = (recorderErr + d.toString('utf8')).slice(-4000);
+    });
+    stoppers.push(async () => {
+      if (recorder.exitCode === null && recorder.signalCode === null) {
+        recorder.kill('SIGKILL');
+        await recorderExit;
+      }
+      unregisterRecorder();
+    });
+    await waitForLine(recorder, /record: recording to/, 'recorder on analysis', 90_000);
+
+    const bus: KafkaBus = await createKafkaBus({ brokers, clientId: 'foreshock-agents' });
+    stoppers.push(() => bus.close());
+    const agent = new HostAgent({ hosts: agentSources(stateDir, inv), bus: flatStatsOn(bus) });
+    agent.start();
+    stoppers.push(async () => agent.stop());
+
+    let finished: Promise<RecordingSummary> | null = null;
+    return {
+      stack: 'local',
+      hosts: inv.hosts.map((h) => ({ host: h.name, where: h.ip })),
+      webUrl: rubis.webUrl,
+      pids: {
+        web: [rubis.pids.web],
+        db: rubis.pids.db === null ? [] : [rubis.pids.db],
+        kafka: [broker.pid],
+        analysis: recorder.pid === undefined ? [] : [recorder.pid],
+      },
+      runClients: async (phases): Promise<EmulatorStats> => {
+        const statsFile = path.join(work, `client-${Date.now()}.json`);
+        const config: ClientTierConfig = {
+          baseUrl: rubis.webUrl,
+          transitionsFile: table,
+          users: o.users,
+          lists: rubis.lists,
+          seed: o.seed,
+          clientId: 'client',
+          phases,
+          brokers,
+          statsFile,
+        };
+        const tier = await startTier<ClientTierInfo>('client', CLIENT_ENTRY, config, {
+          wrap: at('client'),
+          readyTimeoutMs: 60_000,
+        });
+        stoppers.push(() => tier.stop());
+        const code = await tier.exited;
+        if (code !== 0 || !existsSync(statsFile))
+          throw new UserError(`client on ${ip('client')}: emulator exited with ${code}`);
+        return JSON.parse(readFileSync(statsFile, 'utf8')) as EmulatorStats;
+      },
+      finish: () => {
+        finished ??= (async () => {
+          agent.stop();
+          // Let the last second's stats reach the recorder's aggregator before it flushes.
+          await new Promise((r) => setTimeout(r, 1500));
+          recorder.kill('SIGTERM');
+          const code = await recorderExit;
+          if (code !== 0) {
+            const last = recorderErr.trim().split('\n').pop() ?? '';
+            throw new UserError(`recorder on analysis exited with ${code}${last ? `: ${last}` : ''}`);
+          }
+          return summaryOf(out);
+        })();
+        return finished;
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,76 @@
+// A stack session: the RUBiS services, a metric agent per host, the aggregator and the recorder,
+// all running, with the clients started on demand. Two providers sit behind this one interface:
+//
+//   embedded (embedded.ts): no root needed. Hosts web, db, client are plain processes on loopback
+//     (the web tier, the SQLite database tier, this process running the emulator); procfs agents,
+//     the in-memory bus, aggregator and recorder in this process.
+//   local (local.ts): the namespaced testbed (`foreshock testbed up`). Kafka on the kafka host,
+//     MariaDB on db, the web tier on web, the emulator on client, the recorder (with its
+//     aggregator) on analysis; cgroup agents beside the testbed publish each host's stats to Kafka.
+//
+//   const s = await startSession({ stack: 'embedded', ... });
+//   try { await s.runClients({ upRampMs: 0, runMs: 60_000, downRampMs: 0 }); const sum = await s.finish(); }
+//   finally { await s.stop(); }
+//
+// The experiment runner (faults) drives the same object: it injects while runClients() is running.
+
+import { flattenStats, type AgentTopics } from '../telemetry/agent/types.ts';
+import type { Bus, TopicMessages } from '../telemetry/bus.ts';
+import type { RecordingSummary } from '../telemetry/recorder.ts';
+import type { Mix } from '../workload/data-files.ts';
+import type { EmulatorStats, PhaseDurations } from '../workload/emulator/emulator.ts';
+
+export type SessionStack = 'embedded' | 'local';
+export const SESSION_STACKS: readonly SessionStack[] = ['embedded', 'local'];
+
+export interface SessionOptions {
+  stack: SessionStack;
+  /** Dataset directory the recorder writes (must not hold a dataset yet). */
+  out: string;
+  users: number;
+  mix: Mix;
+  /** RUBiS data scale (0, 1]. */
+  scale: number;
+  seed: number;
+  /** SLO threshold on latency, ms (the manifest's slo). */
+  sloMs: number;
+  /** The RUBiS data files (transition tables, categories, regions). */
+  dataDir: string;
+  /** The local testbed's state directory (local only). */
+  stateDir?: string;
+  /** How long the aggregator waits for late messages, ms (default 2000). */
+  lateDelayMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface StackHostInfo {
+  /** Host id in the recording. */
+  host: string;
+  /** Where it runs: a pid list (embedded) or an address (local). */
+  where: string;
+}
+
+export interface StackSession {
+  stack: SessionStack;
+  hosts: StackHostInfo[];
+  webUrl: string;
+  /** Services' processes by host, for fault injection (embedded: pids; local: the host's cgroups). */
+  pids: Record<string, number[]>;
+  /** Runs the clients for the phases; resolves with their statistics once they are done. */
+  runClients(phases: PhaseDurations): Promise<EmulatorStats>;
+  /** Ends the recording and finalises the dataset (every ended second written). */
+  finish(): Promise<RecordingSummary>;
+  /** Stops everything this session started; safe to call twice and after a failure. */
+  stop(): Promise<void>;
+}
+
+/** The client -> web -> db call graph of the RUBiS stack, for the manifest's dependencies. */
+export const RUBIS_DEPENDENCIES: [string, string][] = [
+  ['client', 'web'],
+  ['web', 'db'],
+];
+
+/** The agent's publisher onto a telemetry bus: stats in the flat shape the aggregator and recorder read. */
+export function flatStatsOn(bus: Pick<Bus<TopicMessages>, 'publish'>): Pick<Bus<AgentTopics>, 'publish'> {
+  return { publish: (_topic, msg) => bus.publish('stats', flattenStats(msg)) };
+}
