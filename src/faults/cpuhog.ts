@@ -1,0 +1,59 @@
+// cpuhog: `cores` worker threads, each running a duty cycle in 100 ms periods: busy for
+// percent % x rampFactor of the period, asleep (Atomics.wait: no CPU) for the rest. The main
+// thread stays idle, so signals, the duration timer and the deadline keep working while the
+// workers spin.
+//
+// The worker is a plain-JS string (eval worker): it needs no TypeScript loader. The ramp is
+// computed here, in the main thread, with spec.ts's rampFactor, and published to the workers
+// through shared memory, so there is one definition of the ramp.
+
+import { Worker } from 'node:worker_threads';
+import type { ActiveFault, FaultContext } from './effect.ts';
+import { rampFactor, type CpuHogSpec } from './spec.ts';
+
+const PERIOD_MS = 100;
+/** Slot 0: stop flag (workers wake on it). Slot 1: busy share of a period, in 1/10000. */
+const STOP = 0;
+const DUTY = 1;
+
+const WORKER_SRC = `
+const { workerData } = require('node:worker_threads');
+const s = new Int32Array(workerData.shared);
+while (Atomics.load(s, ${STOP}) === 0) {
+  const t0 = performance.now();
+  const busyMs = (${PERIOD_MS} * Atomics.load(s, ${DUTY})) / 10000;
+  while (performance.now() - t0 < busyMs) {}
+  const restMs = ${PERIOD_MS} - (performance.now() - t0);
+  if (restMs > 0) Atomics.wait(s, ${STOP}, 0, restMs);
+}
+`;
+
+export async function startCpuHog(spec: CpuHogSpec, ctx: FaultContext): Promise<ActiveFault> {
+  const shared = new Int32Array(new SharedArrayBuffer(8));
+  const t0 = performance.now();
+  const setDuty = (): void => {
+    const f = rampFactor(spec.ramp, (performance.now() - t0) / 1000, spec.rampS);
+    Atomics.store(shared, DUTY, Math.round(spec.percent * 100 * f));
+  };
+  setDuty();
+  const ramping = setInterval(setDuty, PERIOD_MS);
+  const workers = Array.from(
+    { length: spec.cores },
+    () => new Worker(WORKER_SRC, { eval: true, workerData: { shared: shared.buffer } }),
+  );
+  const exited = workers.map((w) => new Promise<void>((resolve) => w.once('exit', () => resolve())));
+  for (const w of workers) w.on('error', (err) => ctx.log(`cpuhog worker: ${err.message}`));
+  ctx.log(`cpuhog: ${spec.cores} worker(s) at ${spec.percent} % (ramp ${spec.ramp} over ${spec.rampS} s)`);
+  return {
+    notes: [],
+    async stop() {
+      clearInterval(ramping);
+      Atomics.store(shared, STOP, 1);
+      Atomics.notify(shared, STOP);
+      // A worker leaves within one period; terminate() is the backstop for one that does not.
+      const late = setTimeout(() => workers.forEach((w) => void w.terminate()), 2 * PERIOD_MS + 500);
+      await Promise.all(exited);
+      clearTimeout(late);
+    },
+  };
+}

@@ -1,0 +1,106 @@
+// The harness side of fault injection: run the on-host fault program (fault-main.ts) through a
+// host transport (SSH on the testbed, local processes on the embedded stack) and hand back a
+// handle whose revert() ends the fault. The fault also expires by itself on the host (its own
+// deadline), so a runner killed with SIGKILL leaves nothing that outlives the fault's timeout;
+// `foreshock faults cleanup` removes what a SIGKILLed fault process left (files, nft tables).
+
+import { UserError } from '../core/errors.ts';
+import { faultProgramArgv } from './program.ts';
+import { faultTimeoutS, validateFaultId, type FaultSpec } from './spec.ts';
+import type { HostTransport } from './transport.ts';
+
+export interface ActiveFault {
+  id: string;
+  host: string;
+  pid: number;
+  /** Epoch ms the fault took effect on the host (its own clock). */
+  startedAt: number;
+  /** Epoch ms it reverts itself. */
+  expiresAt: number;
+  /** Ends the fault now; safe to call twice. */
+  revert(): Promise<void>;
+}
+
+/** The metrics a fault of each type moves first on its host (the manifest's culprit metrics). */
+export function culpritMetrics(type: FaultSpec['type']): string[] {
+  switch (type) {
+    case 'cpuhog':
+      return ['availcpu', 'load1'];
+    case 'memleak':
+      return ['freemem', 'pagein', 'pageout'];
+    case 'diskhog':
+      return ['diskwrite', 'freedisk'];
+    case 'diskfill':
+      return ['freedisk'];
+    case 'netloss':
+      return ['netin', 'netout'];
+  }
+}
+
+/** The program's result line `<TAG> <rest>`, or a UserError quoting its last stderr line. */
+function resultLine(stdout: string, stderr: string, tag: string, what: string): string {
+  const line = stdout.split('\n').find((l) => l.startsWith(`${tag} `) || l === tag);
+  if (line !== undefined) return line.slice(tag.length).trim();
+  const failed = stdout.split('\n').find((l) => l.startsWith('FAILED '));
+  const why = failed?.slice(7) ?? (stderr.trim().split('\n').pop() || 'no output');
+  throw new UserError(`${what}: ${why}`);
+}
+
+export async function injectFault(
+  transport: HostTransport,
+  dir: string,
+  id: string,
+  spec: FaultSpec,
+): Promise<ActiveFault> {
+  validateFaultId(id);
+  const what = `inject ${spec.type} on ${transport.host} (${transport.description})`;
+  const r = await transport.run(faultProgramArgv('start', [dir, id, JSON.stringify(spec)]), {
+    timeoutMs: 60_000,
+  });
+  const marker = JSON.parse(resultLine(r.stdout, r.stderr, 'STARTED', what)) as {
+    pid: number;
+    startedAt: string;
+    expiresAt: string;
+  };
+  let reverted: Promise<void> | null = null;
+  return {
+    id,
+    host: transport.host,
+    pid: marker.pid,
+    startedAt: Date.parse(marker.startedAt),
+    expiresAt: Date.parse(marker.expiresAt),
+    revert: () => {
+      reverted ??= revertFault(transport, dir, id, (faultTimeoutS(spec) + 30) * 1000).then(() => undefined);
+      return reverted;
+    },
+  };
+}
+
+/** Ends fault `id` on the host (by its marker); false when it was not running. */
+export async function revertFault(
+  transport: HostTransport,
+  dir: string,
+  id: string,
+  timeoutMs = 120_000,
+): Promise<boolean> {
+  const r = await transport.run(faultProgramArgv('revert', [dir, id]), { timeoutMs });
+  if (/^NOT-RUNNING /m.test(r.stdout)) return false;
+  resultLine(r.stdout, r.stderr, 'REVERTED', `revert ${id} on ${transport.host}`);
+  return true;
+}
+
+/** Reverts every fault on the host and removes their leftovers; returns the program's summary. */
+export async function cleanupFaults(transport: HostTransport, dir: string): Promise<unknown> {
+  const r = await transport.run(faultProgramArgv('cleanup', [dir]), { timeoutMs: 120_000 });
+  return JSON.parse(resultLine(r.stdout, r.stderr, 'CLEANED', `cleanup on ${transport.host}`)) as unknown;
+}
+
+/** The faults running on the host (one object per marker). */
+export async function faultStatus(transport: HostTransport, dir: string): Promise<unknown[]> {
+  const r = await transport.run(faultProgramArgv('status', [dir]), { timeoutMs: 60_000 });
+  if (r.code !== 0) resultLine(r.stdout, r.stderr, 'STATUS', `status on ${transport.host}`);
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as unknown);
+}
