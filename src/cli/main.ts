@@ -8,6 +8,7 @@ import { VERSION } from '../version.ts';
 import { algorithmsCommand } from './commands/algorithms.ts';
 import { benchCommand } from './commands/bench.ts';
 import { experimentCommand } from './commands/experiment.ts';
+import { faultsCommand } from './commands/faults.ts';
 import { importCommand } from './commands/import.ts';
 import { rcaCommand } from './commands/rca.ts';
 import { replayCommand } from './commands/replay.ts';
@@ -55,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(workloadCommand)
     .command(kafkaCommand)
     .command(recordCommand)
+    .command(faultsCommand)
     .command(agentCommand)
     .command(testbedCommand)
     .demandCommand(1, 'give a command')

@@ -1,11 +1,13 @@
 // The embedded stack (session.ts): everything on this machine without root. Hosts are processes:
 // web = the web tier, db = the SQLite database tier, client = this process (it runs the emulator).
 // What differs from the namespaced stack (docs/telemetry.md, "Embedded stack"): no CPU or memory
-// caps (availcpu is relative to 1 core, freemem to the machine's memory), per-process metrics from
+// caps (availcpu and freemem are relative to EMBEDDED_ALLOTMENT), per-process metrics from
 // /proc (pagein/pageout are fault counts, netin/netout and PSI are null), the in-memory bus instead
 // of Kafka, and the client host's metrics include the agent, aggregator and recorder themselves.
 
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { LocalTransport } from '../faults/transport.ts';
 import { Aggregator } from '../telemetry/aggregator.ts';
 import { HostAgent } from '../telemetry/agent/agent.ts';
 import { ProcfsSource } from '../telemetry/agent/procfs-source.ts';
@@ -16,6 +18,17 @@ import { ClientEmulator } from '../workload/emulator/emulator.ts';
 import { readTransitionTable } from '../workload/emulator/transitions.ts';
 import { startStack } from '../workload/stack.ts';
 import { flatStatsOn, RUBIS_DEPENDENCIES, type SessionOptions, type StackSession } from './session.ts';
+
+/**
+ * What availcpu and freemem are relative to on the embedded stack, per host (there are no cgroup
+ * caps): one core and 1 GiB, so a fault process attached to a host moves its metrics visibly.
+ */
+export const EMBEDDED_ALLOTMENT = { cpuCores: 1, memMiB: 1024 } as const;
+
+/** Where faults on the embedded stack keep markers and files (FORESHOCK_FAULT_DIR overrides). */
+export function embeddedFaultDir(): string {
+  return process.env.FORESHOCK_FAULT_DIR ?? path.join(tmpdir(), 'foreshock-faults');
+}
 
 export async function startEmbeddedSession(o: SessionOptions): Promise<StackSession> {
   const log = o.log ?? (() => undefined);
@@ -35,12 +48,24 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
     client: [process.pid],
   };
   const diskDir = path.dirname(path.resolve(o.out));
+  const sources = new Map<string, ProcfsSource>();
+  for (const [host, p] of Object.entries(pids)) {
+    if (p.length > 0)
+      sources.set(
+        host,
+        new ProcfsSource({
+          pids: p,
+          diskDir,
+          cpuCores: EMBEDDED_ALLOTMENT.cpuCores,
+          memLimitBytes: EMBEDDED_ALLOTMENT.memMiB * 2 ** 20,
+        }),
+      );
+  }
   const agent = new HostAgent({
-    hosts: Object.entries(pids)
-      .filter(([, p]) => p.length > 0)
-      .map(([host, p]) => ({ host, source: new ProcfsSource({ pids: p, diskDir }) })),
+    hosts: [...sources].map(([host, source]) => ({ host, source })),
     bus: flatStatsOn(bus),
   });
+  const transports = new Map<string, LocalTransport>();
   const aggregator = new Aggregator(bus, {
     now: Date.now,
     sloThresholdMs: o.sloMs,
@@ -55,6 +80,7 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
     stopped = true;
     emulator?.stop();
     agent.stop();
+    for (const t of transports.values()) await t.close();
     aggregator.stop();
     await rubis.stop();
   };
@@ -80,6 +106,13 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
     hosts: Object.entries(pids).map(([host, p]) => ({ host, where: `pid ${p.join(',')}` })),
     webUrl: rubis.webUrl,
     pids,
+    transport: async (host) => {
+      if (!transports.has(host)) transports.set(host, new LocalTransport(host));
+      return transports.get(host)!;
+    },
+    faultDir: () => embeddedFaultDir(),
+    attachProcess: (host, pid) => sources.get(host)?.addPid(pid),
+    onAggregate: (cb) => bus.subscribe('aggregate', cb),
     runClients: async (phases) => {
       emulator = new ClientEmulator({
         baseUrl: rubis.webUrl,

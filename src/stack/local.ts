@@ -12,7 +12,7 @@
 // Every process started in a host is stopped by stop(); `foreshock testbed down` kills anything left.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,8 +21,11 @@ import { readDataset } from '../data/dataset-io.ts';
 import { HostAgent } from '../telemetry/agent/agent.ts';
 import { CgroupSource } from '../telemetry/agent/cgroup-source.ts';
 import { startKafkaBroker } from '../telemetry/kafka/broker.ts';
+import { kafkaLibDir } from '../telemetry/kafka/install.ts';
 import { createKafkaBus, type KafkaBus } from '../telemetry/kafka/bus.ts';
 import type { RecordingSummary } from '../telemetry/recorder.ts';
+import type { AggregateMessage } from '../telemetry/bus.ts';
+import { testbedTransport, type HostTransport } from '../faults/transport.ts';
 import { findHost, objectName, readInventory, openHost, hostArgv } from '../testbed/local/index.ts';
 import { DEFAULT_STATE_DIR, type Inventory } from '../testbed/local/inventory.ts';
 import { layout } from '../testbed/local/layout.ts';
@@ -75,6 +78,27 @@ function agentSources(stateDir: string, inv: Inventory): { host: string; source:
   });
 }
 
+/**
+ * The Kafka jars where the hosts can see them. The setup cache lives under $HOME, and a testbed
+ * brought up with --ssh gives every host an empty private /root, so the kafka host would not find
+ * them there: copy them once into the testbed's state directory (43 MB; kept across runs).
+ */
+function hostVisibleKafkaLib(stateDir: string): string {
+  const src = kafkaLibDir();
+  if (!existsSync(src))
+    throw new UserError(
+      `kafka jars not found in ${src} (run \`foreshock kafka setup\` or scripts/kafka/setup.sh)`,
+    );
+  const dest = path.join(path.resolve(stateDir), 'kafka-lib');
+  const want = readdirSync(src).sort().join('\n');
+  const have = existsSync(dest) ? readdirSync(dest).sort().join('\n') : '';
+  if (want !== have) {
+    rmSync(dest, { recursive: true, force: true });
+    cpSync(src, dest, { recursive: true });
+  }
+  return dest;
+}
+
 /** Waits for a line matching `re` on the child's stderr; rejects if it exits or times out first. */
 function waitForLine(child: ChildProcess, re: RegExp, what: string, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -125,6 +149,11 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
     );
   }
   for (const role of LOCAL_STACK_HOSTS) findHost(inv, role);
+  if (!inv.ssh) {
+    throw new UserError(
+      `local stack: the testbed in ${stateDir} has no sshd (faults and fixes run over SSH): run \`foreshock testbed down\` and \`foreshock testbed up --ssh\``,
+    );
+  }
   const ip = (name: string): string => findHost(inv, name).ip;
   const at = (name: string): ((argv: string[]) => string[]) => {
     const host = openHost(stateDir, name);
@@ -146,6 +175,7 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
   try {
     log(`starting Kafka on kafka (${ip('kafka')}:${LOCAL_PORTS.kafka}) ...`);
     const broker = await startKafkaBroker({
+      lib: hostVisibleKafkaLib(stateDir),
       bindHost: ip('kafka'),
       port: LOCAL_PORTS.kafka,
       controllerPort: LOCAL_PORTS.kafkaController,
@@ -211,8 +241,28 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
     agent.start();
     stoppers.push(async () => agent.stop());
 
+    const transports = new Map<string, Promise<HostTransport>>();
+    stoppers.push(async () => {
+      for (const t of transports.values()) await (await t.catch(() => null))?.close();
+    });
+    const aggregateSubs = new Set<(row: AggregateMessage) => void>();
+    let aggregateSub: (() => void) | null = null;
     let finished: Promise<RecordingSummary> | null = null;
     return {
+      transport: (host) => {
+        findHost(inv, host);
+        if (!transports.has(host)) transports.set(host, testbedTransport(stateDir, host));
+        return transports.get(host)!;
+      },
+      faultDir: () => path.join(layout(stateDir, inv).hostDiskPath, '.foreshock-faults'),
+      attachProcess: () => undefined,
+      onAggregate: (cb) => {
+        aggregateSubs.add(cb);
+        aggregateSub ??= bus.subscribe('aggregate', (row) => {
+          for (const f of aggregateSubs) f(row);
+        });
+        return () => aggregateSubs.delete(cb);
+      },
       stack: 'local',
       hosts: inv.hosts.map((h) => ({ host: h.name, where: h.ip })),
       webUrl: rubis.webUrl,

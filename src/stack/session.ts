@@ -15,7 +15,8 @@
 // The experiment runner (faults) drives the same object: it injects while runClients() is running.
 
 import { flattenStats, type AgentTopics } from '../telemetry/agent/types.ts';
-import type { Bus, TopicMessages } from '../telemetry/bus.ts';
+import type { AggregateMessage, Bus, TopicMessages } from '../telemetry/bus.ts';
+import type { HostTransport } from '../faults/transport.ts';
 import type { RecordingSummary } from '../telemetry/recorder.ts';
 import type { Mix } from '../workload/data-files.ts';
 import type { EmulatorStats, PhaseDurations } from '../workload/emulator/emulator.ts';
@@ -58,6 +59,14 @@ export interface StackSession {
   pids: Record<string, number[]>;
   /** Runs the clients for the phases; resolves with their statistics once they are done. */
   runClients(phases: PhaseDurations): Promise<EmulatorStats>;
+  /** Runs commands on a host (faults, fixes): local processes, or SSH into the testbed host. */
+  transport(host: string): Promise<HostTransport>;
+  /** Directory, as the host sees it, for fault markers and fault files (on the host's own disk). */
+  faultDir(host: string): string;
+  /** Counts a process started for a host in that host's metrics (embedded; cgroups do it on local). */
+  attachProcess(host: string, pid: number): void;
+  /** Calls `cb` with every aggregate row as it is published (live SLO watching). */
+  onAggregate(cb: (row: AggregateMessage) => void): () => void;
   /** Ends the recording and finalises the dataset (every ended second written). */
   finish(): Promise<RecordingSummary>;
   /** Stops everything this session started; safe to call twice and after a failure. */

@@ -130,9 +130,7 @@ describe('buildGroundTruth', () => {
     const time = new Float64Array(times * hosts);
     for (let i = 0; i < time.length; i++) time[i] = s(Math.floor(i / hosts));
     ds.metrics = { time, host: new Int32Array(time.length), hosts: ['h'], metrics: [], columns: [] };
-    const t = performance.now();
     const gt = buildGroundTruth(ds, wholePeriod(ds), P);
     expect(gt.sampleTimes.length).toBe(times);
-    expect(performance.now() - t).toBeLessThan(2000);
   });
 });

@@ -177,15 +177,13 @@ describe('scorePrediction: TTD window and control runs', () => {
     });
   });
 
-  it('scores thousands of samples and alarms quickly', () => {
+  it('scores thousands of samples and alarms (counts; speed is the replay benchmark)', () => {
     const n = 20_000;
     const pattern = [...'.'.repeat(n)].map((c, i) => (i % 100 >= 50 && i % 100 < 55 ? 'X' : c)).join('');
     const ds = makeDataset({ pattern, hosts: ['h'] });
     const truth = buildGroundTruth(ds, wholePeriod(ds), P);
     const alarms = alarmsAt(...Array.from({ length: n / 2 }, (_, i) => i * 2));
-    const t = performance.now();
     const m = scorePrediction(alarms, truth, P);
-    expect(performance.now() - t).toBeLessThan(1000);
     expect(m.tp + m.fp + m.tn + m.fn).toBe(n);
     // Per 100 s: onset at 50, positives 45..49, alarms on even seconds -> 46, 48 TP.
     expect(m.tp).toBe((n / 100) * 2);

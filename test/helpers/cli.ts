@@ -1,6 +1,6 @@
 // Running the real CLI in a child process, and the one-line user-error contract every command keeps:
 // exit code 1, exactly one stderr line starting with "foreshock: ", no stack trace.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { expect } from 'vitest';
 
@@ -28,4 +28,27 @@ export function expectUserError(r: CliResult, pattern: RegExp): void {
   expect(lines[0]).toMatch(/^foreshock: /);
   expect(lines[0]).toMatch(pattern);
   expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+/** The CLI as a child process without blocking the test's event loop; extra environment allowed. */
+export function runCliAsync(
+  args: string[],
+  o: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: resolve('.'),
+      env: { ...process.env, ...o.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGTERM'), o.timeoutMs ?? 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? -1, stdout, stderr });
+    });
+  });
 }

@@ -21,7 +21,7 @@ describe.skipIf(!existsSync(SMD))(dataTitle('SMD machines', SMD), () => {
       const { train, test } = importSmd(SMD, machine);
       const ms = performance.now() - started;
       console.log(`importSmd ${machine}: ${ms.toFixed(0)} ms (train + test)`);
-      expect(ms).toBeLessThan(3000); // both files; the target is < 1.5 s per file
+      // Printed, not asserted: timing goals belong in benchmarks (`npm run bench -- smd`).
 
       const trainRows = lineCount(path.join(SMD, 'train', `${machine}.txt`));
       const testRows = lineCount(path.join(SMD, 'test', `${machine}.txt`));

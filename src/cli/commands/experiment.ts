@@ -1,7 +1,8 @@
-// `npm run experiment -- <name>`: until the experiment runner (testbed + real fault injection)
-// exists, this replays a synthetic run of the named fault through every algorithm and scores it.
-// It says so on every run, so nobody mistakes these numbers for testbed measurements. It then writes
-// the HTML report <report-dir>/<name>.html (and <name>.best.json) and prints its path.
+// `npm run experiment -- <name>`: run an experiment spec (experiments/<name>.json) on a stack:
+// bring the stack up, run the phases, inject and revert the fault, record, tear down, then replay
+// every repetition through every algorithm and write results and the HTML report
+// (docs/experiments.md). `--synthetic` replays the shipped synthetic run of the same fault instead
+// (no stack, seconds), as the command did before the runner existed.
 
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,8 +10,13 @@ import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
 import { atomicWrite, readDataset } from '../../data/dataset-io.ts';
 import { formatResults, runReplayJob } from '../../runner/replay-job.ts';
+import { runExperimentReps } from '../../runner/experiment/run.ts';
+import { createProgress } from '../../runner/experiment/progress.ts';
+import { scoreAndReport } from '../../runner/experiment/score.ts';
+import { listExperiments, loadExperiment } from '../../runner/experiment/spec.ts';
 import { datasetFilesHash, sha256Hex, withDatasetPath, writeReport } from '../../report/index.ts';
 import { SYNTH_FAULT_TYPES, synthesize, type SynthFaultType } from '../../sim/synth/index.ts';
+import { SESSION_STACKS, type SessionStack } from '../../stack/index.ts';
 import { logLine } from '../options.ts';
 import { printSummary } from '../summary.ts';
 
@@ -19,6 +25,12 @@ interface Args {
   out: string;
   seed: number;
   'report-dir': string;
+  stack: string;
+  reps?: number;
+  fix: boolean;
+  overwrite: boolean;
+  synthetic: boolean;
+  'state-dir'?: string;
 }
 
 /** Scenario name -> synthetic fault. `control` is the no-fault run. */
@@ -33,33 +45,59 @@ export const SHIPPED_HOSTS = 5;
 
 export const experimentCommand: CommandModule<object, Args> = {
   command: 'experiment <name>',
-  describe: 'Run an experiment scenario end to end (for now: replay of a synthetic run; see README)',
+  describe:
+    'Run an experiment end to end: stack up, workload, fault, record, tear down, replay every algorithm, report',
   builder: (y) =>
     y
       .positional('name', {
         type: 'string',
         demandOption: true,
-        describe: `scenario: ${Object.keys(SCENARIOS).join(', ')}`,
+        describe: `experiment: ${listExperiments().join(', ')} (experiments/<name>.json, or a path to a .json spec)`,
       })
-      .option('out', { type: 'string', default: 'runs', describe: 'directory for <name>/results.json' })
-      .option('seed', { type: 'number', default: SHIPPED_SEED, describe: 'seed of the synthetic run' })
+      .option('stack', {
+        type: 'string',
+        choices: SESSION_STACKS,
+        default: 'embedded',
+        describe:
+          'embedded: processes on this machine, no root; local: the namespaced testbed (`foreshock testbed up --ssh` first)',
+      })
+      .option('reps', { type: 'number', describe: "repetitions (default: the spec's)" })
+      .option('fix', {
+        type: 'boolean',
+        default: false,
+        describe: "perform the spec's fix when the SLO breaks, and store its measured latency",
+      })
+      .option('overwrite', { type: 'boolean', default: false, describe: 'replace earlier runs in --out' })
+      .option('state-dir', { type: 'string', describe: "with --stack local: the testbed's state directory" })
+      .option('synthetic', {
+        type: 'boolean',
+        default: false,
+        describe: 'replay the shipped synthetic run of this fault instead (no stack; seconds)',
+      })
+      .option('out', {
+        type: 'string',
+        default: 'runs',
+        describe: 'directory for <name>/rep-<i>/{dataset,results.json}',
+      })
+      .option('seed', {
+        type: 'number',
+        default: SHIPPED_SEED,
+        describe: 'with --synthetic: seed of the synthetic run',
+      })
       .option('report-dir', {
         type: 'string',
         default: 'reports',
         describe: 'directory for the HTML report <name>.html and <name>.best.json',
       })
-      .example(
-        '$0 experiment memleak',
-        'replay the shipped synthetic memory-leak run through every algorithm',
-      ),
+      .example('$0 experiment memleak', 'the memory-leak experiment on the embedded stack (about 6 minutes)')
+      .example('$0 experiment cpuhog --stack local --reps 3', 'three repetitions on the namespaced testbed')
+      .example('$0 experiment memleak --synthetic', 'replay the shipped synthetic memory-leak run'),
   handler: async (args) => {
+    if (!args.synthetic) return runSpec(args);
     const fault = SCENARIOS[args.name];
     if (!fault)
       throw new UserError(`unknown experiment "${args.name}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
-    logLine(
-      'note: the experiment runner (testbed, real fault injection) is not built yet; ' +
-        'this replays a synthetic run of the same fault through every algorithm.',
-    );
+    logLine('note: --synthetic replays a synthetic run of this fault, not a recorded one.');
     const shipped = join('datasets', `synth-${args.name}`);
     const useShipped = args.seed === SHIPPED_SEED && existsSync(join(shipped, 'manifest.json'));
     const dataset = useShipped
@@ -104,3 +142,38 @@ export const experimentCommand: CommandModule<object, Args> = {
     console.log(`report: ${report.htmlFile}`);
   },
 };
+
+async function runSpec(args: Args): Promise<void> {
+  const stack = args.stack as SessionStack;
+  const spec = loadExperiment(args.name, stack);
+  const outDir = join(args.out, spec.name);
+  const started = Date.now();
+  logLine(
+    `experiment ${spec.name} on the ${stack} stack: ${args.reps ?? spec.repetitions} repetition(s) of ` +
+      `${spec.phases.warmupS + spec.phases.normalS + spec.phases.faultS + spec.phases.recoveryS} s` +
+      (spec.fault ? `, ${spec.fault.type} on ${spec.target}` : ', control run (no fault)'),
+  );
+  const reps = await runExperimentReps(spec, {
+    stack,
+    ...(args.reps !== undefined ? { reps: args.reps } : {}),
+    outDir,
+    overwrite: args.overwrite,
+    fix: args.fix,
+    ...(args['state-dir'] ? { stateDir: args['state-dir'] } : {}),
+    log: logLine,
+    progress: createProgress(),
+  });
+  const scored = await scoreAndReport(
+    spec,
+    reps.map((r) => r.datasetDir),
+    join(args['report-dir'], `${spec.name}.html`),
+    logLine,
+  );
+  for (const r of scored.reps) {
+    printSummary(r.results);
+    console.log(`results: ${r.resultsFile}`);
+  }
+  for (const w of scored.warnings) logLine(`warning: ${w}`);
+  console.log(`report: ${scored.htmlFile}`);
+  logLine(`done in ${Math.round((Date.now() - started) / 1000)} s`);
+}

@@ -43,7 +43,7 @@ export function freeDiskBytes(dir: string): number | null {
 }
 
 export class ProcfsSource implements MetricSource {
-  private readonly pids: readonly number[];
+  private readonly pids: number[];
   private readonly cores: number;
   private readonly memLimit: number;
   private readonly diskDir: string;
@@ -58,6 +58,11 @@ export class ProcfsSource implements MetricSource {
     this.diskDir = options.diskDir ?? process.cwd();
     this.hz = options.clockTicksPerS ?? 100;
     this.proc = options.procRoot ?? '/proc';
+  }
+
+  /** Counts one more process as part of the host from the next sample on (e.g. a fault process). */
+  addPid(pid: number): void {
+    if (!this.pids.includes(pid)) this.pids.push(pid);
   }
 
   sample(monoMs: number): RawSample {

@@ -1,0 +1,46 @@
+// Progress of a long run: on a TTY one line redrawn every second with a bar, the phase and the time
+// left; otherwise one plain line per phase change (logs stay readable in CI).
+
+export interface Progress {
+  start(label: string, startMs: number, totalMs: number): void;
+  update(phase: string): void;
+  done(): void;
+}
+
+export function createProgress(
+  stream: NodeJS.WriteStream = process.stderr,
+  now: () => number = Date.now,
+): Progress {
+  const tty = stream.isTTY === true;
+  let label = '';
+  let start = 0;
+  let total = 1;
+  let lastPhase = '';
+  let drawn = false;
+  return {
+    start(l, s, t) {
+      label = l;
+      start = s;
+      total = Math.max(1, t);
+      lastPhase = '';
+    },
+    update(phase) {
+      const elapsed = Math.max(0, now() - start);
+      const left = Math.max(0, Math.round((total - elapsed) / 1000));
+      if (tty) {
+        const width = 30;
+        const filled = Math.min(width, Math.round((elapsed / total) * width));
+        const line = `${label} [${'='.repeat(filled)}${' '.repeat(width - filled)}] ${phase}, ${left} s left`;
+        stream.write(`\r${line.padEnd(80)}`);
+        drawn = true;
+      } else if (phase !== lastPhase) {
+        stream.write(`${label}: ${phase} (${left} s left)\n`);
+      }
+      lastPhase = phase;
+    },
+    done() {
+      if (tty && drawn) stream.write('\n');
+      drawn = false;
+    },
+  };
+}

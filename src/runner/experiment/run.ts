@@ -1,0 +1,179 @@
+// The experiment runner: for each repetition, bring the stack up, run the clients through the
+// phases (warm-up, normal, fault or control, recovery), inject the fault at the start of the fault
+// phase and revert it at its end (always: also on errors, SIGINT and SIGTERM; the fault also expires
+// by itself on the host), record, write the phases and the fault into the dataset's manifest and tear
+// down. Then replay every repetition through every registered algorithm and write results + report.
+//
+// Phase boundaries are measured, not assumed: the fault phase starts when the injector reports the
+// fault running on the host, and the manifest records those times.
+
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../../core/errors.ts';
+import type { FaultRecord, Phase } from '../../core/dataset.ts';
+import { atomicWrite, readDataset, writeDataset } from '../../data/dataset-io.ts';
+import { culpritMetrics, injectFault, type ActiveFault } from '../../faults/injector.ts';
+import { startSession, type SessionStack } from '../../stack/index.ts';
+import { defaultDataDir } from '../../workload/data-files.ts';
+import type { ExperimentSpec } from './spec.ts';
+import { performFix } from './fixes.ts';
+import type { Progress } from './progress.ts';
+
+export interface RunOptions {
+  stack: SessionStack;
+  /** Repetitions (default: the spec's). */
+  reps?: number;
+  /** Directory for rep-<i>/ datasets (must not hold them yet unless `overwrite`). */
+  outDir: string;
+  overwrite?: boolean;
+  /** Perform the spec's fix when the SLO breaks (measured; stored in the manifest's actions). */
+  fix?: boolean;
+  stateDir?: string;
+  log: (line: string) => void;
+  progress: Progress;
+}
+
+export interface RepetitionResult {
+  rep: number;
+  datasetDir: string;
+  requests: number;
+  fault: FaultRecord | null;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+/** Waits until `until` (epoch ms), ticking the progress display every second. */
+async function waitUntil(until: number, progress: Progress, label: string): Promise<void> {
+  while (Date.now() < until) {
+    progress.update(label);
+    await sleep(Math.min(1000, until - Date.now()));
+  }
+}
+
+export async function runRepetition(
+  spec: ExperimentSpec,
+  rep: number,
+  datasetDir: string,
+  o: RunOptions,
+): Promise<RepetitionResult> {
+  const { phases } = spec;
+  const seed = spec.seed + rep - 1;
+  o.log(`rep ${rep}: bringing up the ${o.stack} stack ...`);
+  const session = await startSession({
+    stack: o.stack,
+    out: datasetDir,
+    users: spec.workload.users,
+    mix: spec.workload.mix,
+    scale: spec.workload.scale,
+    seed,
+    sloMs: spec.slo.latencyMs,
+    dataDir: defaultDataDir(),
+    ...(o.stateDir ? { stateDir: o.stateDir } : {}),
+    log: o.log,
+  });
+  let active: ActiveFault | null = null;
+  const revert = async (): Promise<void> => {
+    const a = active;
+    active = null;
+    if (a)
+      await a.revert().catch((err: unknown) => o.log(`warning: revert ${a.id}: ${(err as Error).message}`));
+  };
+  // SIGINT/SIGTERM: revert first, then let the default handlers (children.ts) stop the processes.
+  const onSignal = (): void => void revert();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const totalS = phases.warmupS + phases.normalS + phases.faultS + phases.recoveryS;
+    const t0 = Date.now();
+    const clients = session.runClients({ upRampMs: 0, runMs: totalS * 1000, downRampMs: 0 });
+    clients.catch(() => undefined);
+    o.progress.start(`${spec.name} rep ${rep}`, t0, totalS * 1000);
+    const normalStart = t0 + phases.warmupS * 1000;
+    await waitUntil(normalStart, o.progress, 'warm-up');
+    const faultPlanned = normalStart + phases.normalS * 1000;
+    await waitUntil(faultPlanned, o.progress, 'normal');
+
+    let faultStart = Date.now();
+    let record: FaultRecord | null = null;
+    if (spec.fault) {
+      const id = `${spec.name}-r${rep}-${faultStart.toString(36)}`;
+      const transport = await session.transport(spec.target);
+      active = await injectFault(transport, session.faultDir(spec.target), id, spec.fault);
+      session.attachProcess(spec.target, active.pid);
+      faultStart = active.startedAt;
+      o.log(
+        `rep ${rep}: ${spec.fault.type} injected on ${spec.target} (${transport.description}, pid ${active.pid})`,
+      );
+      record = {
+        id,
+        type: spec.fault.type,
+        host: spec.target,
+        start: faultStart,
+        end: faultStart + phases.faultS * 1000,
+        metrics: culpritMetrics(spec.fault.type),
+        params: { ...spec.fault },
+      };
+    }
+    const faultEnd = faultStart + phases.faultS * 1000;
+    const actions = o.fix && spec.fix && active ? performFix(session, spec, active, o.log) : null;
+    await waitUntil(faultEnd, o.progress, spec.fault ? 'fault' : 'control');
+    if (active) {
+      await revert();
+      if (record) record.end = Math.min(record.end, Date.now());
+      o.log(`rep ${rep}: fault reverted`);
+    }
+    const stats = await clients;
+    o.progress.done();
+    const summary = await session.finish();
+    o.log(`rep ${rep}: ${stats.requests} requests, ${stats.errors} errors; ${summary.seconds} s recorded`);
+
+    // Ground truth into the manifest: phases as measured, the fault, executed fixes.
+    const ds = readDataset(datasetDir);
+    const end = ds.manifest.end;
+    const ph: Phase[] = [
+      { name: 'warm-up', start: t0, end: normalStart },
+      { name: 'normal', start: normalStart, end: faultStart },
+      { name: spec.fault ? 'fault' : 'control', start: faultStart, end: faultEnd },
+      { name: 'recovery', start: faultEnd, end: Math.max(faultEnd, end) },
+    ].map((p) => ({ ...p, start: Math.round(p.start), end: Math.round(p.end) }));
+    ds.manifest.phases = ph;
+    ds.manifest.faults = record ? [record] : [];
+    ds.manifest.actions = (await actions) ?? [];
+    ds.manifest.seed = seed;
+    ds.manifest.name = path.basename(datasetDir) === 'dataset' ? `${spec.name}-rep${rep}` : ds.manifest.name;
+    ds.manifest.source = {
+      kind: 'recording',
+      detail: `${ds.manifest.source.detail ?? ''}; experiment ${spec.name} rep ${rep} on the ${o.stack} stack`,
+    };
+    writeDataset(datasetDir, ds);
+    return { rep, datasetDir, requests: stats.requests, fault: record };
+  } finally {
+    await revert();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    o.progress.done();
+    await session.stop();
+  }
+}
+
+/** Runs every repetition; returns their dataset directories. */
+export async function runExperimentReps(spec: ExperimentSpec, o: RunOptions): Promise<RepetitionResult[]> {
+  const reps = o.reps ?? spec.repetitions;
+  if (!Number.isInteger(reps) || reps < 1)
+    throw new UserError(`--reps must be a positive integer, got ${reps}`);
+  const out: RepetitionResult[] = [];
+  for (let rep = 1; rep <= reps; rep++) {
+    const dir = path.join(o.outDir, `rep-${rep}`, 'dataset');
+    if (existsSync(dir)) {
+      if (!o.overwrite) throw new UserError(`${dir} exists (use --overwrite or another --out)`);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    mkdirSync(path.dirname(dir), { recursive: true });
+    out.push(await runRepetition(spec, rep, dir, o));
+  }
+  atomicWrite(
+    path.join(o.outDir, 'experiment.json'),
+    `${JSON.stringify({ spec, stack: o.stack, repetitions: out }, null, 2)}\n`,
+  );
+  return out;
+}

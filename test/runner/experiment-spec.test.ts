@@ -1,0 +1,70 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, UserError } from '../../src/core/errors.ts';
+import { listExperiments, loadExperiment, validateExperimentSpec } from '../../src/runner/experiment/spec.ts';
+
+const base = {
+  name: 'x',
+  workload: { mix: 'bidding', users: 10, scale: 0.01 },
+  target: 'db',
+  fault: { type: 'memleak', mibPerS: 2, maxMiB: 100 },
+  phases: { warmupS: 5, normalS: 30, faultS: 20, recoveryS: 5 },
+  slo: { latencyMs: 100 },
+  pendingWindowS: 50,
+};
+
+describe('experiment specs', () => {
+  it('ships memleak, cpuhog, diskhog, diskfill and control, valid on both stacks', () => {
+    const names = listExperiments();
+    for (const n of ['memleak', 'cpuhog', 'diskhog', 'diskfill', 'control']) expect(names).toContain(n);
+    for (const n of names) {
+      for (const stack of ['embedded', 'local'] as const) {
+        const s = loadExperiment(n, stack);
+        expect(s.name).toBe(n);
+        // The fault lasts exactly the fault phase.
+        if (s.fault) expect(s.fault.durationS).toBe(s.phases.faultS);
+      }
+    }
+    expect(loadExperiment('control', 'local').fault).toBeNull();
+  });
+
+  it('applies a stack override', () => {
+    const raw = { ...base, overrides: { embedded: { target: 'web' } } };
+    expect(validateExperimentSpec(raw, 'embedded', 'f.json').target).toBe('web');
+    expect(validateExperimentSpec(raw, 'local', 'f.json').target).toBe('db');
+  });
+
+  it('names the field and the allowed range of a bad value', () => {
+    const bad =
+      (patch: object): (() => unknown) =>
+      () =>
+        validateExperimentSpec({ ...base, ...patch }, 'local', 'experiments/x.json');
+    expect(bad({ phases: { ...base.phases, faultS: 5 } })).toThrow(
+      'experiments/x.json: phases.faultS: must be a number in [10, 3600], got 5',
+    );
+    expect(bad({ target: 'mars' })).toThrow(
+      /target: must be one of web, db, client, kafka, analysis, got "mars"/,
+    );
+    expect(bad({ workload: { ...base.workload, mix: 'buying' } })).toThrow(/workload.mix: must be one of/);
+    expect(bad({ fault: { type: 'memleak', mibPerS: 5000 } })).toThrow(/fault.mibPerS/);
+    expect(bad({ fault: { type: 'memleak', durationS: 3 } })).toThrow(
+      /fault.durationS: set by phases.faultS/,
+    );
+    expect(bad({ colour: 'red' })).toThrow(/unknown key "colour"/);
+    expect(bad({ repetitions: 0 })).toThrow(/repetitions: must be an integer in \[1, 100\]/);
+    expect(bad({ phases: { ...base.phases, faultS: 5 } })).toThrow(ConfigError);
+  });
+
+  it('lists the valid names for an unknown experiment, and reports bad JSON with the file', () => {
+    expect(() => loadExperiment('memlek', 'embedded')).toThrow(UserError);
+    expect(() => loadExperiment('memlek', 'embedded')).toThrow(
+      /unknown experiment "memlek" \(known: .*control.*memleak/,
+    );
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fs-exp-'));
+    const f = path.join(dir, 'broken.json');
+    writeFileSync(f, '{"name": ');
+    expect(() => loadExperiment(f, 'embedded')).toThrow(/broken.json: not valid JSON/);
+  });
+});
