@@ -5,6 +5,7 @@
 // `foreshock faults cleanup` removes what a SIGKILLed fault process left (files, nft tables).
 
 import { UserError } from '../core/errors.ts';
+import { ensureFaultBundle } from './bundle.ts';
 import { faultProgramArgv } from './program.ts';
 import { faultTimeoutS, validateFaultId, type FaultSpec } from './spec.ts';
 import type { HostTransport } from './transport.ts';
@@ -53,6 +54,7 @@ export async function injectFault(
   spec: FaultSpec,
 ): Promise<ActiveFault> {
   validateFaultId(id);
+  ensureFaultBundle();
   const what = `inject ${spec.type} on ${transport.host} (${transport.description})`;
   const r = await transport.run(faultProgramArgv('start', [dir, id, JSON.stringify(spec)]), {
     timeoutMs: 60_000,
@@ -83,6 +85,7 @@ export async function revertFault(
   id: string,
   timeoutMs = 120_000,
 ): Promise<boolean> {
+  ensureFaultBundle();
   const r = await transport.run(faultProgramArgv('revert', [dir, id]), { timeoutMs });
   if (/^NOT-RUNNING /m.test(r.stdout)) return false;
   resultLine(r.stdout, r.stderr, 'REVERTED', `revert ${id} on ${transport.host}`);
@@ -91,12 +94,14 @@ export async function revertFault(
 
 /** Reverts every fault on the host and removes their leftovers; returns the program's summary. */
 export async function cleanupFaults(transport: HostTransport, dir: string): Promise<unknown> {
+  ensureFaultBundle();
   const r = await transport.run(faultProgramArgv('cleanup', [dir]), { timeoutMs: 120_000 });
   return JSON.parse(resultLine(r.stdout, r.stderr, 'CLEANED', `cleanup on ${transport.host}`)) as unknown;
 }
 
 /** The faults running on the host (one object per marker). */
 export async function faultStatus(transport: HostTransport, dir: string): Promise<unknown[]> {
+  ensureFaultBundle();
   const r = await transport.run(faultProgramArgv('status', [dir]), { timeoutMs: 60_000 });
   if (r.code !== 0) resultLine(r.stdout, r.stderr, 'STATUS', `status on ${transport.host}`);
   return r.stdout

@@ -107,7 +107,8 @@ export function isFaultAlive(m: Pick<FaultMarker, 'pid' | 'id'>): boolean {
   }
   const state = /\) (\S)/.exec(stat)?.[1];
   if (state === 'Z' || state === 'X') return false;
-  const i = argv.findIndex((a) => a.endsWith('/fault-main.ts'));
+  // The program runs as src/faults/fault-main.ts (through tsx) or as its bundle fault-main.mjs.
+  const i = argv.findIndex((a) => a.endsWith('/fault-main.ts') || a.endsWith('/fault-main.mjs'));
   return i >= 0 && argv[i + 1] === 'run' && argv[i + 3] === m.id;
 }
 

@@ -18,9 +18,15 @@ export function findNft(): string | undefined {
   return ['/usr/sbin/nft', '/sbin/nft', '/usr/bin/nft', '/bin/nft'].find((p) => existsSync(p));
 }
 
+/** The control channel: the harness reaches a host over SSH on this port (testbed sshd). */
+export const CONTROL_PORT = 22;
+
 /**
  * The nft arguments that create the loss table: chains on input and output (filter, priority 0,
- * policy accept) each dropping a random `percent` % of the packets on `iface`. `numgen random
+ * policy accept) each dropping a random `percent` % of the packets on `iface`, except the SSH
+ * control channel (tcp port 22 in, from port 22 out): the harness must still be able to see and
+ * revert the fault it injected (at 100 % loss the injecting session's own reply would otherwise
+ * be dropped until the fault expired), as chaos tools exempt their control connection. `numgen random
  * mod 1000` yields 0..999, so the threshold is percent * 10 rounded (0.1 % steps); at 100 % the
  * rule is a plain drop (`< 1000` would be out of the generator's range and rejected).
  */
@@ -28,15 +34,16 @@ export function nftAddLossArgs(table: string, iface: string, percent: number): s
   const per1000 = Math.round(percent * 10);
   const verdict =
     per1000 >= 1000 ? ['drop'] : ['numgen', 'random', 'mod', '1000', '<', String(per1000), 'drop'];
-  const chain = (name: string, hook: string, match: string): string[] => [
+  const chain = (name: string, hook: string, match: string, port: string): string[] => [
     'add', 'chain', 'inet', table, name, '{', 'type', 'filter', 'hook', hook, 'priority', '0', ';', 'policy', 'accept', ';', '}', ';',
     // The name is quoted for nft's parser (it has no shell around it): "eth0.100" stays one token.
+    'add', 'rule', 'inet', table, name, 'meta', match, `"${iface}"`, 'tcp', port, String(CONTROL_PORT), 'accept', ';',
     'add', 'rule', 'inet', table, name, 'meta', match, `"${iface}"`, ...verdict,
   ]; // prettier-ignore
   return [
     'add', 'table', 'inet', table, ';',
-    ...chain('input', 'input', 'iifname'), ';',
-    ...chain('output', 'output', 'oifname'),
+    ...chain('input', 'input', 'iifname', 'dport'), ';',
+    ...chain('output', 'output', 'oifname', 'sport'),
   ]; // prettier-ignore
 }
 

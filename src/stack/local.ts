@@ -55,7 +55,7 @@ function blockStatOf(image: string): string | undefined {
   return dev ? `/sys/block/${dev}/stat` : undefined;
 }
 
-function agentSources(stateDir: string, inv: Inventory): { host: string; source: CgroupSource }[] {
+export function agentSources(stateDir: string, inv: Inventory): { host: string; source: CgroupSource }[] {
   const lay = layout(stateDir, inv);
   return inv.hosts.map((h) => {
     const obj = objectName(inv, h.name);

@@ -1,13 +1,16 @@
 // The pure parts around the program: its argv, the parsers of its answers, the nft arguments and
 // the diskfill size plan.
 
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InternalError, UserError } from '../../src/core/errors.ts';
 import { planFill } from '../../src/faults/diskfill.ts';
 import { nftAddLossArgs, nftTableName, parseOurTables } from '../../src/faults/nft.ts';
+import { ensureFaultBundle } from '../../src/faults/bundle.ts';
 import {
+  FAULT_BUNDLE,
   faultProgramArgv,
   parseCleaned,
   parseReverted,
@@ -29,13 +32,20 @@ const marker = {
 };
 
 describe('faultProgramArgv', () => {
-  it('is this node, run-ts.js and fault-main.ts by absolute path, then the mode and args', () => {
+  it('is this node and the bundle (built on demand) by absolute path, then the mode and args', () => {
+    const bundle = ensureFaultBundle();
+    expect(bundle).toBe(FAULT_BUNDLE);
     const argv = faultProgramArgv('revert', ['/d', 'x']);
     expect(argv[0]).toBe(process.execPath);
-    expect(path.isAbsolute(argv[1]!) && argv[1]!.endsWith('/bin/run-ts.js')).toBe(true);
-    expect(path.isAbsolute(argv[2]!) && argv[2]!.endsWith('/src/faults/fault-main.ts')).toBe(true);
-    expect(existsSync(argv[1]!) && existsSync(argv[2]!)).toBe(true);
-    expect(argv.slice(3)).toEqual(['revert', '/d', 'x']);
+    expect(argv[1]).toBe(FAULT_BUNDLE);
+    expect(path.isAbsolute(argv[1]!) && existsSync(argv[1]!)).toBe(true);
+    expect(argv.slice(2)).toEqual(['revert', '/d', 'x']);
+    // The bundle runs without tsx and answers like the sources do.
+    const r = spawnSync(argv[0]!, [FAULT_BUNDLE, 'status', '/nonexistent-foreshock-dir'], {
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
   });
 });
 
