@@ -49,6 +49,7 @@ describe('help', () => {
     'agent',
     'record',
     'testbed',
+    'faults',
   ])('%s --help exits 0 and explains', (cmd) => {
     const r = run(cmd, '--help');
     expect(r.code).toBe(0);
@@ -245,12 +246,12 @@ describe.skipIf(!existsSync(SHARED))('import and score on the shared data', () =
   });
 });
 
-describe('experiment (the main job, replaying a synthetic run for now)', () => {
+describe('experiment --synthetic (replay of the shipped synthetic run; the runner is test/runner)', () => {
   it('replays the shipped memleak dataset, says it is synthetic, writes results', () => {
     const out = join(tmp, 'runs');
-    const r = run('experiment', 'memleak', '--out', out, '--report-dir', join(tmp, 'reports'));
+    const r = run('experiment', 'memleak', '--synthetic', '--out', out, '--report-dir', join(tmp, 'reports'));
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/not built yet; this replays a synthetic run/);
+    expect(r.stderr).toMatch(/--synthetic replays a synthetic run of this fault, not a recorded one/);
     expect(r.stderr).toMatch(/datasets\/synth-memleak \(shipped\)/);
     const res = JSON.parse(readFileSync(join(out, 'memleak', 'results.json'), 'utf8'));
     expect(res.algorithms.zscore.metrics.localization.ac1).toBe(1);
@@ -260,7 +261,7 @@ describe('experiment (the main job, replaying a synthetic run for now)', () => {
   it('refuses an unknown scenario with the list', () => {
     expectUserError(
       run('experiment', 'meteor', '--out', join(tmp, 'runs2')),
-      /unknown experiment "meteor" \(known: memleak, cpuhog/,
+      /unknown experiment "meteor" \(known: control, cpuhog, diskfill, diskhog, memleak\)/,
     );
   });
 });

@@ -97,10 +97,18 @@ describe('foreshock report', () => {
   });
 });
 
-describe('npm run experiment', () => {
+describe('npm run experiment -- <name> --synthetic', () => {
   it('writes reports/<name>.html and prints its path', () => {
     const reports = join(tmp, 'exp-reports');
-    const r = run('experiment', 'memleak', '--out', join(tmp, 'runs'), '--report-dir', reports);
+    const r = run(
+      'experiment',
+      'memleak',
+      '--synthetic',
+      '--out',
+      join(tmp, 'runs'),
+      '--report-dir',
+      reports,
+    );
     expect(r.code, r.stderr).toBe(0);
     const file = join(reports, 'memleak.html');
     expect(r.stdout).toContain(`report: ${file}`);
