@@ -6,6 +6,7 @@
 // of Kafka, and the client host's metrics include the agent, aggregator and recorder themselves.
 
 import { tmpdir } from 'node:os';
+import { UserError } from '../core/errors.ts';
 import path from 'node:path';
 import { LocalTransport } from '../faults/transport.ts';
 import { Aggregator } from '../telemetry/aggregator.ts';
@@ -112,6 +113,7 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
     },
     faultDir: () => embeddedFaultDir(),
     attachProcess: (host, pid) => sources.get(host)?.addPid(pid),
+    raiseLimit: () => Promise.reject(new UserError('raise-limit needs the local stack (cgroup limits)')),
     onAggregate: (cb) => bus.subscribe('aggregate', cb),
     runClients: async (phases) => {
       emulator = new ClientEmulator({

@@ -12,7 +12,7 @@
 // Every process started in a host is stopped by stop(); `foreshock testbed down` kills anything left.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -256,6 +256,19 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
       },
       faultDir: () => path.join(layout(stateDir, inv).hostDiskPath, '.foreshock-faults'),
       attachProcess: () => undefined,
+      raiseLimit: async (host, resource) => {
+        findHost(inv, host);
+        const file =
+          resource === 'cpu'
+            ? path.join(cgroupDir('cpu', objectName(inv, host)), 'cpu.cfs_quota_us')
+            : path.join(cgroupDir('memory', objectName(inv, host)), 'memory.limit_in_bytes');
+        const before = readFileSync(file, 'utf8').trim();
+        const value = Number(before);
+        if (!(value > 0)) throw new UserError(`raise-limit: ${file} has no limit to raise (${before})`);
+        writeFileSync(file, String(value * 2));
+        // A later repetition reuses the testbed: put the limit back when the session stops.
+        stoppers.push(async () => writeFileSync(file, before));
+      },
       onAggregate: (cb) => {
         aggregateSubs.add(cb);
         aggregateSub ??= bus.subscribe('aggregate', (row) => {

@@ -65,6 +65,11 @@ export interface StackSession {
   faultDir(host: string): string;
   /** Counts a process started for a host in that host's metrics (embedded; cgroups do it on local). */
   attachProcess(host: string, pid: number): void;
+  /**
+   * Doubles a host's CPU quota or memory limit (the `raise-limit` fix); the original is restored
+   * by stop(). Local stack only: the embedded stack has no limits and throws a UserError.
+   */
+  raiseLimit(host: string, resource: 'cpu' | 'memory'): Promise<void>;
   /** Calls `cb` with every aggregate row as it is published (live SLO watching). */
   onAggregate(cb: (row: AggregateMessage) => void): () => void;
   /** Ends the recording and finalises the dataset (every ended second written). */

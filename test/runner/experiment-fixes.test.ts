@@ -27,10 +27,13 @@ function fakes(): {
   emit: (mean: number) => void;
   fault: ActiveFault;
   reverts: () => number;
+  raised: string[];
 } {
   const subs = new Set<(r: AggregateMessage) => void>();
   let reverts = 0;
+  const raised: string[] = [];
   const session = {
+    raiseLimit: async (host: string, resource: string) => void raised.push(`${host}:${resource}`),
     onAggregate: (cb: (r: AggregateMessage) => void) => {
       subs.add(cb);
       return () => subs.delete(cb);
@@ -48,7 +51,7 @@ function fakes(): {
     for (const f of [...subs])
       f({ timestamp: 0, count: 5, summation: mean * 5, mean, max: mean, violations: 0, cpu: 0, mem: 0 });
   };
-  return { session, emit, fault, reverts: () => reverts };
+  return { session, emit, fault, reverts: () => reverts, raised };
 }
 
 describe('performFix', () => {
@@ -77,5 +80,17 @@ describe('performFix', () => {
     f.emit(5);
     expect(await p).toEqual([]);
     expect(f.reverts()).toBe(0);
+  });
+
+  it('raise-limit doubles the memory limit of the target for a memleak (and does not end the fault)', async () => {
+    const f = fakes();
+    const raiseSpec = { ...spec, fix: { action: 'raise-limit' as const, afterViolationS: 2 } };
+    const p = performFix(f.session, raiseSpec, f.fault, () => undefined);
+    f.emit(30);
+    f.emit(30);
+    const actions = await p;
+    expect(f.raised).toEqual(['db:memory']);
+    expect(f.reverts()).toBe(0);
+    expect(actions[0]).toMatchObject({ type: 'raise-limit', host: 'db' });
   });
 });

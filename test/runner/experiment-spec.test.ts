@@ -55,6 +55,22 @@ describe('experiment specs', () => {
     expect(bad({ colour: 'red' })).toThrow(/unknown key "colour"/);
     expect(bad({ repetitions: 0 })).toThrow(/repetitions: must be an integer in \[1, 100\]/);
     expect(bad({ phases: { ...base.phases, faultS: 5 } })).toThrow(ConfigError);
+    expect(() =>
+      validateExperimentSpec({ ...base, fix: { action: 'raise-limit' } }, 'embedded', 'x.json'),
+    ).toThrow(/fix.action: raise-limit needs the local stack/);
+    expect(() =>
+      validateExperimentSpec(
+        { ...base, fault: { type: 'diskfill', percent: 90 }, fix: { action: 'raise-limit' } },
+        'local',
+        'x.json',
+      ),
+    ).toThrow(/raise-limit applies to memleak \(memory\) and cpuhog \(CPU\) faults/);
+    expect(
+      validateExperimentSpec({ ...base, fix: { action: 'raise-limit' } }, 'local', 'x.json').fix,
+    ).toEqual({
+      action: 'raise-limit',
+      afterViolationS: 5,
+    });
   });
 
   it('lists the valid names for an unknown experiment, and reports bad JSON with the file', () => {

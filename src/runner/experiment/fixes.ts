@@ -6,6 +6,8 @@
 //   restart: the faulty process is ended (for an injected fault: the fault process, which is what
 //            "restart the leaking process" means when the leak is the injector) - measured from the
 //            request to the process being gone and its resources released.
+//   raise-limit: the target host's memory limit (memleak) or CPU quota (cpuhog) is doubled (local
+//            stack; restored when the session stops) - measured from the request to the write done.
 
 import type { ActionRecord } from '../../core/dataset.ts';
 import type { ActiveFault } from '../../faults/injector.ts';
@@ -42,7 +44,11 @@ export function performFix(
       clearTimeout(timer);
       const requested = Date.now();
       log(`fix: SLO violated for ${streak} s: ${fix.action} on ${spec.target}`);
-      void fault.revert().then(
+      const act =
+        fix.action === 'restart'
+          ? fault.revert()
+          : session.raiseLimit(spec.target, spec.fault?.type === 'cpuhog' ? 'cpu' : 'memory');
+      void act.then(
         () => {
           const completed = Date.now();
           log(`fix: ${fix.action} took ${completed - requested} ms`);

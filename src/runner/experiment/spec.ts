@@ -23,7 +23,7 @@ export const EXPERIMENTS_DIR = path.resolve(
   'experiments',
 );
 
-export const FIX_ACTIONS = ['restart'] as const;
+export const FIX_ACTIONS = ['restart', 'raise-limit'] as const;
 export type FixAction = (typeof FIX_ACTIONS)[number];
 
 export interface ExperimentPhases {
@@ -146,6 +146,14 @@ export function validateExperimentSpec(raw: unknown, stack: SessionStack, file: 
       throw new ConfigError(
         `${at('fix.action')}: must be one of ${FIX_ACTIONS.join(', ')}, got ${JSON.stringify(fx.action)}`,
       );
+    if (fx.action === 'raise-limit') {
+      if (stack !== 'local')
+        throw new ConfigError(`${at('fix.action')}: raise-limit needs the local stack (cgroup limits)`);
+      if (fault?.type !== 'memleak' && fault?.type !== 'cpuhog')
+        throw new ConfigError(
+          `${at('fix.action')}: raise-limit applies to memleak (memory) and cpuhog (CPU) faults`,
+        );
+    }
     fix = {
       action: fx.action as FixAction,
       afterViolationS: num(at('fix.afterViolationS'), fx.afterViolationS ?? 5, 1, 600),
