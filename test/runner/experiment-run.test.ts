@@ -108,4 +108,40 @@ describe('experiment runner (embedded stack)', () => {
     expect(c.code, c.stderr).toBe(0);
     expect(c.stdout).toMatch(/CLEANED|\{/);
   }, 240_000);
+
+  it('SIGINT mid-fault reverts the fault before the runner exits', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        'bin/foreshock.js',
+        'experiment',
+        path.join(FIX, 'long-diskhog.json'),
+        '--out',
+        path.join(dir, 'interrupted'),
+      ],
+      { env: { ...process.env, ...env }, stdio: 'ignore' },
+    );
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const markers = (): string[] =>
+      existsSync(faultDir) ? readdirSync(faultDir).filter((f) => f.endsWith('.json')) : [];
+    const deadline = Date.now() + 120_000;
+    while (markers().length === 0 && Date.now() < deadline) await sleep(200);
+    expect(markers().length).toBe(1);
+    const marker = JSON.parse(readFileSync(path.join(faultDir, markers()[0]!), 'utf8')) as {
+      pid: number;
+      expiresAt: string;
+      files: string[];
+    };
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    // Reverted by the runner, not by expiry: gone when the runner has exited, before expiresAt.
+    expect(Date.now()).toBeLessThan(Date.parse(marker.expiresAt));
+    expect(markers()).toEqual([]);
+    for (const f of marker.files) expect(existsSync(f)).toBe(false);
+    // Gone, or a zombie waiting for PID 1 to reap it (slow here: ../shared/spec/testbed.md).
+    const stat = existsSync(`/proc/${marker.pid}/stat`)
+      ? readFileSync(`/proc/${marker.pid}/stat`, 'utf8')
+      : '';
+    expect(stat === '' || /^\d+ \(.*\) Z/.test(stat)).toBe(true);
+  }, 240_000);
 });

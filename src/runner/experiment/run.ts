@@ -15,6 +15,7 @@ import { atomicWrite, readDataset, writeDataset } from '../../data/dataset-io.ts
 import { culpritMetrics, injectFault, type ActiveFault } from '../../faults/injector.ts';
 import { startSession, type SessionStack } from '../../stack/index.ts';
 import { defaultDataDir } from '../../workload/data-files.ts';
+import { registerShutdownHook } from '../../workload/tiers/children.ts';
 import type { ExperimentSpec } from './spec.ts';
 import { performFix } from './fixes.ts';
 import type { Progress } from './progress.ts';
@@ -78,10 +79,8 @@ export async function runRepetition(
     if (a)
       await a.revert().catch((err: unknown) => o.log(`warning: revert ${a.id}: ${(err as Error).message}`));
   };
-  // SIGINT/SIGTERM: revert first, then let the default handlers (children.ts) stop the processes.
-  const onSignal = (): void => void revert();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // SIGINT/SIGTERM: revert first (children.ts runs this hook before it stops the processes).
+  const unhook = registerShutdownHook(revert);
   try {
     const totalS = phases.warmupS + phases.normalS + phases.faultS + phases.recoveryS;
     const t0 = Date.now();
@@ -149,8 +148,7 @@ export async function runRepetition(
     return { rep, datasetDir, requests: stats.requests, fault: record };
   } finally {
     await revert();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    unhook();
     o.progress.done();
     await session.stop();
   }

@@ -17,6 +17,17 @@ const RUN_TS = path.join(REPO_ROOT, 'bin', 'run-ts.js');
 
 const live = new Map<ChildProcess, string>();
 let handlersInstalled = false;
+/** Async work that must finish before children are killed on a signal (e.g. reverting a fault). */
+const shutdownHooks = new Set<() => Promise<void>>();
+/** How long shutdown hooks may take on SIGINT/SIGTERM before the children are killed anyway. */
+const HOOK_GRACE_MS = 15_000;
+
+/** Runs `hook` first when SIGINT/SIGTERM/SIGHUP arrives; returns the function that removes it. */
+export function registerShutdownHook(hook: () => Promise<void>): () => void {
+  installHandlers();
+  shutdownHooks.add(hook);
+  return () => void shutdownHooks.delete(hook);
+}
 
 function killAll(signal: NodeJS.Signals): void {
   for (const child of live.keys()) {
@@ -36,9 +47,13 @@ function installHandlers(): void {
   process.once('exit', () => killAll('SIGKILL'));
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
-      killAll('SIGTERM');
-      // Give children a moment to exit cleanly, then leave (the exit hook kills stragglers).
-      setTimeout(() => process.exit(sig === 'SIGINT' ? 130 : 143), 500).unref();
+      const hooks = [...shutdownHooks].map((h) => h().catch(() => undefined));
+      const grace = new Promise((r) => setTimeout(r, HOOK_GRACE_MS).unref());
+      void Promise.race([Promise.all(hooks), grace]).then(() => {
+        killAll('SIGTERM');
+        // Give children a moment to exit cleanly, then leave (the exit hook kills stragglers).
+        setTimeout(() => process.exit(sig === 'SIGINT' ? 130 : 143), 500).unref();
+      });
     });
   }
 }
