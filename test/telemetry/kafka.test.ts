@@ -10,7 +10,7 @@ import type {
   StatsMessage,
   TopicMessages,
 } from '../../src/telemetry/bus.ts';
-import { startKafkaBroker, type KafkaBroker } from '../../src/telemetry/kafka/broker.ts';
+import { clusterId, startKafkaBroker, type KafkaBroker } from '../../src/telemetry/kafka/broker.ts';
 import { createKafkaBus, type KafkaBus } from '../../src/telemetry/kafka/bus.ts';
 import { ensureKafkaInstalled } from '../../src/telemetry/kafka/install.ts';
 
@@ -183,4 +183,15 @@ describe.skipIf(lib === null)('KafkaBus on a real broker', () => {
     expect((failed as Error).message).toMatch(/subscribing to "stats" \(group never-joins\) failed/);
     await slow.close().catch(() => undefined);
   }, 30_000);
+});
+
+describe('clusterId', () => {
+  it('never starts with "-" (the storage tool would take it for an option)', () => {
+    // 0xf8 as first byte encodes to '-' in base64url: the first draw must be rejected.
+    const draws = ['f8000000-0000-0000-0000-000000000000', '01000000-0000-0000-0000-000000000000'];
+    const id = clusterId(() => draws.shift()!);
+    expect(id.startsWith('-')).toBe(false);
+    expect(id).toBe(Buffer.from('01000000000000000000000000000000', 'hex').toString('base64url'));
+    for (let i = 0; i < 2000; i++) expect(clusterId().startsWith('-')).toBe(false);
+  });
 });

@@ -286,7 +286,14 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
   }
 }
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding (what `random-uuid` prints). */
-function clusterId(): string {
-  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+/**
+ * A KRaft cluster id: 16 random bytes, base64url without padding (what `random-uuid` prints). One
+ * in 64 such strings starts with '-', which the storage tool's argument parser takes for an option
+ * ("--cluster-id/-t: expected one argument"); Kafka's own Uuid.randomUuid() redraws those, so do we.
+ */
+export function clusterId(random: () => string = randomUUID): string {
+  for (;;) {
+    const id = Buffer.from(random().replace(/-/g, ''), 'hex').toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
