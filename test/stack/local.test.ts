@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordStackRun } from '../../src/stack/index.ts';
 import { kafkaLibDir } from '../../src/telemetry/kafka/install.ts';
-import { down, missingPiece, up } from '../../src/testbed/local/index.ts';
+import { down, findTool, missingPiece, up } from '../../src/testbed/local/index.ts';
 import { findMariadbd } from '../../src/workload/db/mariadb-server.ts';
 import { defaultDataDir } from '../../src/workload/data-files.ts';
 import { testbedLeftovers } from '../helpers/testbed-leftovers.ts';
@@ -21,7 +21,8 @@ const SUBNET = '10.79.0';
 const missing =
   missingPiece() ??
   (findMariadbd() ? undefined : 'mariadbd (mariadb-server)') ??
-  (existsSync(kafkaLibDir()) ? undefined : `the Kafka jars in ${kafkaLibDir()} (scripts/kafka/setup.sh)`);
+  (existsSync(kafkaLibDir()) ? undefined : `the Kafka jars in ${kafkaLibDir()} (scripts/kafka/setup.sh)`) ??
+  (findTool('sshd') ? undefined : 'sshd (openssh-server)');
 if (missing) console.warn(`stack/local.test.ts skipped: needs ${missing}`);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-local-stack-'));
@@ -33,7 +34,7 @@ afterAll(async () => {
 
 describe.skipIf(missing !== undefined)('local namespaced stack with Kafka and MariaDB', () => {
   it('records 60 s of workload: every host every second, SLO series = the requests; teardown leaves nothing', async () => {
-    await up(stateDir, { prefix: PREFIX, subnet: SUBNET });
+    await up(stateDir, { prefix: PREFIX, subnet: SUBNET, ssh: true });
     const lines: string[] = [];
     const report = await recordStackRun(
       {

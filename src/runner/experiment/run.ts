@@ -73,8 +73,11 @@ export async function runRepetition(
     log: o.log,
   });
   let active: ActiveFault | null = null;
+  // Set while the injector is running: a signal that arrives then must wait for the fault to be
+  // reported running, then revert it (the fault may already be in effect on the host).
+  let injecting: Promise<ActiveFault | null> | null = null;
   const revert = async (): Promise<void> => {
-    const a = active;
+    const a = active ?? (injecting ? await injecting : null);
     active = null;
     if (a)
       await a.revert().catch((err: unknown) => o.log(`warning: revert ${a.id}: ${(err as Error).message}`));
@@ -97,7 +100,13 @@ export async function runRepetition(
     if (spec.fault) {
       const id = `${spec.name}-r${rep}-${faultStart.toString(36)}`;
       const transport = await session.transport(spec.target);
-      active = await injectFault(transport, session.faultDir(spec.target), id, spec.fault);
+      const started = injectFault(transport, session.faultDir(spec.target), id, spec.fault);
+      injecting = started.then(
+        (a) => a,
+        () => null,
+      );
+      active = await started;
+      injecting = null;
       session.attachProcess(spec.target, active.pid);
       faultStart = active.startedAt;
       o.log(
