@@ -2,7 +2,7 @@
 // records, labels and scores a run; and a runner killed with SIGKILL mid-fault leaves a fault that
 // expires by itself, after which `foreshock faults cleanup` finds nothing left.
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,28 +73,7 @@ describe('experiment runner (embedded stack)', () => {
   }, 300_000);
 
   it('a runner killed with SIGKILL mid-fault leaves a fault that expires by itself; cleanup finds nothing', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        'bin/foreshock.js',
-        'experiment',
-        path.join(FIX, 'long-diskhog.json'),
-        '--out',
-        path.join(dir, 'killed'),
-      ],
-      { env: { ...process.env, ...env }, stdio: 'ignore' },
-    );
-    // Wait until the fault is running (its marker exists), then kill the runner hard.
-    const deadline = Date.now() + 120_000;
-    const markers = (): string[] =>
-      existsSync(faultDir) ? readdirSync(faultDir).filter((f) => f.endsWith('.json')) : [];
-    while (markers().length === 0 && Date.now() < deadline) await sleep(200);
-    expect(markers().length).toBe(1);
-    const marker = JSON.parse(readFileSync(path.join(faultDir, markers()[0]!), 'utf8')) as {
-      pid: number;
-      expiresAt: string;
-      files: string[];
-    };
+    const { child, marker } = await runnerWithFault('killed');
     child.kill('SIGKILL');
     // The fault outlives the runner (it was started detached) ...
     await sleep(500);
@@ -110,28 +89,8 @@ describe('experiment runner (embedded stack)', () => {
   }, 240_000);
 
   it('SIGINT mid-fault reverts the fault before the runner exits', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        'bin/foreshock.js',
-        'experiment',
-        path.join(FIX, 'long-diskhog.json'),
-        '--out',
-        path.join(dir, 'interrupted'),
-      ],
-      { env: { ...process.env, ...env }, stdio: 'ignore' },
-    );
+    const { child, marker } = await runnerWithFault('interrupted');
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    const markers = (): string[] =>
-      existsSync(faultDir) ? readdirSync(faultDir).filter((f) => f.endsWith('.json')) : [];
-    const deadline = Date.now() + 120_000;
-    while (markers().length === 0 && Date.now() < deadline) await sleep(200);
-    expect(markers().length).toBe(1);
-    const marker = JSON.parse(readFileSync(path.join(faultDir, markers()[0]!), 'utf8')) as {
-      pid: number;
-      expiresAt: string;
-      files: string[];
-    };
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     // Reverted by the runner, not by expiry: gone when the runner has exited, before expiresAt.
@@ -145,3 +104,28 @@ describe('experiment runner (embedded stack)', () => {
     expect(stat === '' || /^\d+ \(.*\) Z/.test(stat)).toBe(true);
   }, 240_000);
 });
+
+/** Fault markers currently in the embedded fault directory. */
+function markers(): string[] {
+  return existsSync(faultDir) ? readdirSync(faultDir).filter((f) => f.endsWith('.json')) : [];
+}
+
+/** Starts `experiment long-diskhog` and resolves once its fault's marker exists (the fault is on). */
+async function runnerWithFault(
+  outName: string,
+): Promise<{ child: ChildProcess; marker: { pid: number; expiresAt: string; files: string[] } }> {
+  const child = spawn(
+    process.execPath,
+    ['bin/foreshock.js', 'experiment', path.join(FIX, 'long-diskhog.json'), '--out', path.join(dir, outName)],
+    { env: { ...process.env, ...env }, stdio: 'ignore' },
+  );
+  const deadline = Date.now() + 120_000;
+  while (markers().length === 0 && Date.now() < deadline) await sleep(200);
+  expect(markers().length).toBe(1);
+  const marker = JSON.parse(readFileSync(path.join(faultDir, markers()[0]!), 'utf8')) as {
+    pid: number;
+    expiresAt: string;
+    files: string[];
+  };
+  return { child, marker };
+}
