@@ -37,6 +37,11 @@ function report(err: unknown): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `foreshock ... | head`: the reader went away; stop quietly like other Unix tools, no stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const cli = yargs(argv)
     .scriptName('foreshock')
     .usage(

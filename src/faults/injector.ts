@@ -22,7 +22,11 @@ export interface ActiveFault {
   revert(): Promise<void>;
 }
 
-/** The metrics a fault of each type moves first on its host (the manifest's culprit metrics). */
+/**
+ * The metrics a fault of each type moves first on its host (the manifest's culprit metrics), as
+ * measured on the testbed (test/faults/injectors-testbed.test.ts). The synthetic generator has its
+ * own list (src/sim/synth CULPRIT_METRICS) for its modelled faults.
+ */
 export function culpritMetrics(type: FaultSpec['type']): string[] {
   switch (type) {
     case 'cpuhog':

@@ -99,6 +99,11 @@ function hostVisibleKafkaLib(stateDir: string): string {
   return dest;
 }
 
+/** Where faults on a testbed host keep markers and files: on the host's own disk, as it sees it. */
+export function testbedFaultDir(stateDir: string, inv: Inventory): string {
+  return path.join(layout(stateDir, inv).hostDiskPath, '.foreshock-faults');
+}
+
 /** Waits for a line matching `re` on the child's stderr; rejects if it exits or times out first. */
 function waitForLine(child: ChildProcess, re: RegExp, what: string, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -254,7 +259,7 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
         if (!transports.has(host)) transports.set(host, testbedTransport(stateDir, host));
         return transports.get(host)!;
       },
-      faultDir: () => path.join(layout(stateDir, inv).hostDiskPath, '.foreshock-faults'),
+      faultDir: () => testbedFaultDir(stateDir, inv),
       attachProcess: () => undefined,
       raiseLimit: async (host, resource) => {
         findHost(inv, host);

@@ -1,5 +1,6 @@
 // The CLI contract, exercised through real processes: exit codes, one-line errors without stack
 // traces, --help everywhere, byte-identical results across processes, the NAB detector contract.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -263,5 +264,19 @@ describe('experiment --synthetic (replay of the shipped synthetic run; the runne
       run('experiment', 'meteor', '--out', join(tmp, 'runs2')),
       /unknown experiment "meteor" \(known: control, cpuhog, diskfill, diskhog, memleak\)/,
     );
+  });
+});
+
+describe('a closed stdout (foreshock ... | head)', () => {
+  it('exits 0 without a stack trace', async () => {
+    const child = spawn(process.execPath, ['bin/foreshock.js', 'faults', 'list'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.stdout.destroy(); // the reader is gone before the command writes
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(code).toBe(0);
   });
 });

@@ -2,15 +2,14 @@
 // the work is in src/faults. On the local testbed commands go over SSH to the host (`testbed up
 // --ssh`); on the embedded stack (`--stack embedded`) they run as local processes.
 
-import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
 import { cleanupFaults, faultStatus, injectFault, revertFault } from '../../faults/injector.ts';
 import { FAULT_PARAM_DOCS, FAULT_TYPES, validateFaultSpec } from '../../faults/spec.ts';
 import { LocalTransport, testbedTransport, type HostTransport } from '../../faults/transport.ts';
 import { embeddedFaultDir } from '../../stack/embedded.ts';
+import { testbedFaultDir } from '../../stack/local.ts';
 import { DEFAULT_STATE_DIR, readInventory } from '../../testbed/local/index.ts';
-import { layout } from '../../testbed/local/layout.ts';
 
 interface Common {
   stack: string;
@@ -42,7 +41,7 @@ async function target(a: Common): Promise<{ transport: HostTransport; dir: strin
   if (!inv)
     throw new UserError(`faults: no testbed in ${a['state-dir']} (run \`foreshock testbed up --ssh\`)`);
   const transport = await testbedTransport(a['state-dir'], a.host);
-  return { transport, dir: path.join(layout(a['state-dir'], inv).hostDiskPath, '.foreshock-faults') };
+  return { transport, dir: testbedFaultDir(a['state-dir'], inv) };
 }
 
 /** `--param k=v` values: numbers and booleans are parsed, the rest stay strings. */
