@@ -309,7 +309,8 @@ export function debounceAlarms(alarms: readonly { time: number }[], quietMs: num
  * A predictor's own cause inference: hosts ranked by their latest anomaly score, each with the
  * metric its explain() ranks first (metric null when the predictor cannot explain).
  */
-function causeInference(predictor: Predictor, lastScore: Map<string, number>): Ranking {
+/** The ranking a predictor without rankCauses() gives: hosts by latest score, each with its top explain() metric (live mode uses it too). */
+export function causeInference(predictor: Predictor, lastScore: ReadonlyMap<string, number>): Ranking {
   const hosts = [...lastScore.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const entries = hosts.map(([host, score]) => ({
     host,
