@@ -101,6 +101,7 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
     throw err;
   }
   const rec = recorder;
+  const attached = new Map<string, number[]>();
   let finished: Promise<RecordingSummary> | null = null;
   return {
     stack: 'embedded',
@@ -112,8 +113,14 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
       return transports.get(host)!;
     },
     faultDir: () => embeddedFaultDir(),
-    attachProcess: (host, pid) => sources.get(host)?.addPid(pid),
+    attachProcess: (host, pid) => {
+      sources.get(host)?.addPid(pid);
+      attached.set(host, [...(attached.get(host) ?? []), pid]);
+    },
     raiseLimit: () => Promise.reject(new UserError('raise-limit needs the local stack (cgroup limits)')),
+    restoreLimit: async () => undefined,
+    hostProcesses: (host) => [...(pids[host] ?? []), ...(attached.get(host) ?? [])],
+    telemetry: { kind: 'memory', bus },
     onAggregate: (cb) => bus.subscribe('aggregate', cb),
     runClients: async (phases) => {
       emulator = new ClientEmulator({

@@ -250,6 +250,13 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
     stoppers.push(async () => {
       for (const t of transports.values()) await (await t.catch(() => null))?.close();
     });
+    const originalLimits = new Map<string, string>();
+    const limitFile = (host: string, resource: 'cpu' | 'memory'): string => {
+      findHost(inv, host);
+      return resource === 'cpu'
+        ? path.join(cgroupDir('cpu', objectName(inv, host)), 'cpu.cfs_quota_us')
+        : path.join(cgroupDir('memory', objectName(inv, host)), 'memory.limit_in_bytes');
+    };
     const aggregateSubs = new Set<(row: AggregateMessage) => void>();
     let aggregateSub: (() => void) | null = null;
     let finished: Promise<RecordingSummary> | null = null;
@@ -262,18 +269,33 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
       faultDir: () => testbedFaultDir(stateDir, inv),
       attachProcess: () => undefined,
       raiseLimit: async (host, resource) => {
-        findHost(inv, host);
-        const file =
-          resource === 'cpu'
-            ? path.join(cgroupDir('cpu', objectName(inv, host)), 'cpu.cfs_quota_us')
-            : path.join(cgroupDir('memory', objectName(inv, host)), 'memory.limit_in_bytes');
+        const file = limitFile(host, resource);
         const before = readFileSync(file, 'utf8').trim();
         const value = Number(before);
         if (!(value > 0)) throw new UserError(`raise-limit: ${file} has no limit to raise (${before})`);
+        if (!originalLimits.has(file)) {
+          originalLimits.set(file, before);
+          // A later repetition reuses the testbed: put the limit back when the session stops.
+          stoppers.push(async () => {
+            const orig = originalLimits.get(file);
+            if (orig !== undefined) writeFileSync(file, orig);
+          });
+        }
         writeFileSync(file, String(value * 2));
-        // A later repetition reuses the testbed: put the limit back when the session stops.
-        stoppers.push(async () => writeFileSync(file, before));
       },
+      restoreLimit: async (host, resource) => {
+        const file = limitFile(host, resource);
+        const orig = originalLimits.get(file);
+        if (orig !== undefined) writeFileSync(file, orig);
+      },
+      hostProcesses: (host) => {
+        const procs = path.join(cgroupDir('memory', objectName(inv, findHost(inv, host).name)), 'cgroup.procs');
+        return readFileSync(procs, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map(Number);
+      },
+      telemetry: { kind: 'kafka', brokers },
       onAggregate: (cb) => {
         aggregateSubs.add(cb);
         aggregateSub ??= bus.subscribe('aggregate', (row) => {

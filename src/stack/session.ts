@@ -70,6 +70,12 @@ export interface StackSession {
    * by stop(). Local stack only: the embedded stack has no limits and throws a UserError.
    */
   raiseLimit(host: string, resource: 'cpu' | 'memory'): Promise<void>;
+  /** Puts a raised limit back to what it was before the first raise (live mode's rollback). */
+  restoreLimit(host: string, resource: 'cpu' | 'memory'): Promise<void>;
+  /** The processes that make up a host right now (local: its cgroup; embedded: its services + attached). */
+  hostProcesses(host: string): number[];
+  /** Where the telemetry flows: a Kafka cluster (local) or the in-process bus (embedded). */
+  telemetry: { kind: 'kafka'; brokers: string[] } | { kind: 'memory'; bus: Bus<TopicMessages> };
   /** Calls `cb` with every aggregate row as it is published (live SLO watching). */
   onAggregate(cb: (row: AggregateMessage) => void): () => void;
   /** Ends the recording and finalises the dataset (every ended second written). */
