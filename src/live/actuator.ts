@@ -3,9 +3,10 @@
 //
 //   scale-cpu / scale-memory  double the host's CPU quota / memory limit (the testbed provider's
 //                             cgroups; the local stack only). Rollback: the limit as it was.
-//   restart                   end the process that holds most of the culprit resource on the host
-//                             (memory: resident set; CPU: CPU time over a short interval), the way an
-//                             operator ends a runaway process. The host's own services (the database,
+//   restart                   end the process behind the culprit resource on the host (memory: the
+//                             one whose resident set grew most over 2 s, or the largest when none
+//                             grew by 1 MiB; CPU: CPU time over 0.5 s), the way an operator ends a
+//                             runaway process. The host's own services (the database,
 //                             the web tier), its sshd and this process are never chosen: restarting a
 //                             service in place is not something the stacks offer yet. Not reversible.
 //   anything else             (migrate, replace-host) not available on the local and embedded
@@ -51,6 +52,12 @@ export interface Performed {
 }
 
 const PAGE_SIZE = 4096;
+/** CPU use is measured over this interval. */
+const CPU_INTERVAL_MS = 500;
+/** Memory growth is measured over this interval ... */
+const MEMORY_INTERVAL_MS = 2000;
+/** ... and ranks processes when one grew at least this much; otherwise the largest resident set does. */
+const MIN_GROWTH_BYTES = 2 ** 20;
 
 /** A process's name, resident memory and CPU time from /proc; null when gone (or a zombie). */
 export function readProcess(pid: number): ProcessInfo | null {
@@ -126,18 +133,19 @@ export async function topConsumer(
   const services = new Set(stack.pids[host] ?? []);
   const never = new Set([...(deps.protectedPids ?? [process.pid, process.ppid])]);
   const candidates = stack.hostProcesses(host).filter((p) => !never.has(p));
-  let infos = candidates.map(read).filter((p): p is ProcessInfo => p !== null && p.comm !== 'sshd');
-  if (resource === 'cpu') {
-    // CPU use is a rate: measure it over half a second.
-    const before = new Map(infos.map((p) => [p.pid, p.cpuTicks]));
-    await sleep(500);
-    infos = infos
-      .map((p) => read(p.pid))
-      .filter((p): p is ProcessInfo => p !== null)
-      .map((p) => ({ ...p, cpuTicks: p.cpuTicks - (before.get(p.pid) ?? p.cpuTicks) }));
-  }
-  const key = (p: ProcessInfo): number => (resource === 'cpu' ? p.cpuTicks : p.rssBytes);
+  const first = candidates.map(read).filter((p): p is ProcessInfo => p !== null && p.comm !== 'sshd');
+  // Both resources are judged over an interval: CPU use is a rate, and a leak is a process whose
+  // memory grows (early on, a leaking process is often still smaller than the service it sits beside).
+  const before = new Map(first.map((p) => [p.pid, p]));
+  await sleep(resource === 'cpu' ? CPU_INTERVAL_MS : MEMORY_INTERVAL_MS);
+  const infos = first.map((p) => read(p.pid)).filter((p): p is ProcessInfo => p !== null);
+  const growth = (p: ProcessInfo): number => p.rssBytes - (before.get(p.pid)?.rssBytes ?? p.rssBytes);
+  const used = (p: ProcessInfo): number => p.cpuTicks - (before.get(p.pid)?.cpuTicks ?? p.cpuTicks);
+  const byGrowth = resource === 'memory' && infos.some((p) => growth(p) >= MIN_GROWTH_BYTES);
+  const key = (p: ProcessInfo): number => (resource === 'cpu' ? used(p) : byGrowth ? growth(p) : p.rssBytes);
   infos.sort((a, b) => key(b) - key(a) || a.pid - b.pid);
+  if (resource === 'cpu')
+    for (let i = 0; i < infos.length; i++) infos[i] = { ...infos[i]!, cpuTicks: used(infos[i]!) };
   const top = infos[0] ?? null;
   if (top && services.has(top.pid)) return { pick: null, service: top };
   return { pick: top, service: null };

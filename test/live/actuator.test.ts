@@ -70,7 +70,11 @@ describe('actuator', () => {
       [14, info(14, 'node', 999)],
     ]);
     const stack = fakeStack({ procs: [...procs.keys()], pids: { db: [11] } });
-    const deps = { readProcess: (p: number) => procs.get(p) ?? null, protectedPids: [14] };
+    const deps = {
+      readProcess: (p: number) => procs.get(p) ?? null,
+      protectedPids: [14],
+      sleep: async () => {},
+    };
     expect((await topConsumer(stack, 'db', 'memory', deps)).pick?.pid).toBe(12);
     procs.set(11, info(11, 'mariadbd', 400));
     const r = await topConsumer(stack, 'db', 'memory', deps);
@@ -79,6 +83,22 @@ describe('actuator', () => {
     const done = await performAction(stack, { type: 'restart', host: 'db', reason: 'x' }, 'freemem', deps);
     expect(done.state).toBe('skipped');
     expect(done.detail).toMatch(/service mariadbd/);
+  });
+
+  it('restart for memory prefers the process that is growing (a young leak beside a big service)', async () => {
+    let round = 0;
+    const at = (r: number) =>
+      new Map([
+        [11, info(11, 'mariadbd', 190 + r * 0.5)],
+        [12, info(12, 'node', 60 + r * 3)],
+      ]);
+    const stack = fakeStack({ procs: [11, 12], pids: { db: [11] } });
+    const deps = {
+      readProcess: (p: number) => at(round).get(p) ?? null,
+      sleep: async () => void round++,
+      protectedPids: [],
+    };
+    expect((await topConsumer(stack, 'db', 'memory', deps)).pick?.pid).toBe(12);
   });
 
   it('restart for CPU ranks by CPU time used over the interval, not in total', async () => {
