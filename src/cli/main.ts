@@ -8,6 +8,7 @@ import { VERSION } from '../version.ts';
 import { algorithmsCommand } from './commands/algorithms.ts';
 import { benchCommand } from './commands/bench.ts';
 import { experimentCommand } from './commands/experiment.ts';
+import { liveCommand } from './commands/live.ts';
 import { faultsCommand } from './commands/faults.ts';
 import { importCommand } from './commands/import.ts';
 import { rcaCommand } from './commands/rca.ts';
@@ -48,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       '$0 <command> [options]\n\nPredict, localize and fix faults in multi-host metric streams; score how early and how well.',
     )
     .command(experimentCommand)
+    .command(liveCommand)
     .command(replayCommand)
     .command(sweepCommand)
     .command(rcaCommand)
