@@ -90,6 +90,8 @@ export class LiveEngine {
   /** Per host: its alarms trigger no localization before this time (the pending window). */
   private readonly quietUntil = new Map<string, number>();
   private sloQuietUntil = -Infinity;
+  /** Alarms and onsets before this time (a warm-up) are reported but trigger nothing. */
+  private triggersFrom = -Infinity;
   private violatedRun = 0;
   private runStart = 0;
 
@@ -126,7 +128,7 @@ export class LiveEngine {
     let alarm: LiveAlarm | null = null;
     if (p.anomalous) {
       alarm = { time: second, sampledAt: msg.time, host, score: p.score, raisedAt: receivedAt };
-      if (second >= (this.quietUntil.get(host) ?? -Infinity)) {
+      if (second >= this.triggersFrom && second >= (this.quietUntil.get(host) ?? -Infinity)) {
         this.pending.push({ trigger: { kind: 'alarm', time: second, host }, createdAt: receivedAt });
         this.quietUntil.set(host, second + this.config.pendingWindowMs);
       }
@@ -148,7 +150,7 @@ export class LiveEngine {
 
   /** An SLO-violation onset triggers a localization too (unless an alarm just did). */
   triggerOnSlo(onset: number, receivedAt: number): void {
-    if (onset < this.sloQuietUntil) return;
+    if (onset < this.sloQuietUntil || onset < this.triggersFrom) return;
     this.pending.push({ trigger: { kind: 'slo', time: onset, host: null }, createdAt: receivedAt });
     this.sloQuietUntil = onset + this.config.pendingWindowMs;
   }
@@ -166,6 +168,11 @@ export class LiveEngine {
       return false;
     });
     return out;
+  }
+
+  /** Alarms (by sample time) and SLO onsets before `time` trigger no localization: a warm-up. */
+  holdTriggersUntil(time: number): void {
+    this.triggersFrom = time;
   }
 
   /** Whether the latest aggregate row violated the SLO. */

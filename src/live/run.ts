@@ -56,6 +56,8 @@ export interface LiveOptions {
   seed: number;
   pendingWindowS: number;
   minDurationS: number;
+  /** Seconds after the clients start during which alarms trigger nothing (the stack settles). */
+  warmupS: number;
   /** Seconds after an action completes before its effect is judged. */
   validateAfterS: number;
   out: string;
@@ -91,6 +93,7 @@ export interface LiveSummary {
   detectionLatencyMs: { p50: number | null; p99: number | null; max: number | null };
   deliveryLatencyMs: { p50: number | null; p99: number | null };
   leadTimeS: number | null;
+  /** From the fault's start to the first localization that names the fault's host first. */
   localizationTimeS: number | null;
   fixTimeS: number | null;
   violationSeconds: number;
@@ -263,6 +266,7 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
       }, TICK_MS),
     );
 
+    engine.holdTriggersUntil(Date.now() + o.warmupS * 1000);
     const clients = session.runClients({
       upRampMs: 0,
       runMs: (o.durationS ?? 365 * 86_400) * 1000,
@@ -503,7 +507,9 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
     const f = fault as FaultRecord | null;
     const firstAlarm = f ? alarms.find((a) => a.host === f.host && a.time >= f.start) : undefined;
     const onset = f ? onsets.find((t) => t >= f.start) : undefined;
-    const loc = f ? localizations.find((l) => l.at >= f.start) : localizations[0];
+    const loc = f
+      ? localizations.find((l) => l.at >= f.start && l.record.ranking[0]?.host === f.host)
+      : undefined;
     const fix = actions.find(
       (a) => a.state === 'done' && a.completed !== null && (!f || a.requested! >= f.start),
     );
@@ -540,6 +546,7 @@ function checkOptions(o: LiveOptions): void {
     throw new UserError(
       `--allow: ${bad.join(', ')} runs the harness or the load generator (Kafka, the recorder, the clients); not allowed`,
     );
+  if (!(o.warmupS >= 0)) throw new UserError(`--warmup must be >= 0, got ${o.warmupS}`);
   if (!(o.validateAfterS >= 0)) throw new UserError(`--validate-after must be >= 0, got ${o.validateAfterS}`);
   if (o.inject && !(o.inject.atS >= 0)) throw new UserError(`--inject-at must be >= 0, got ${o.inject.atS}`);
 }

@@ -176,4 +176,14 @@ describe('LiveEngine', () => {
     const [l] = e.tick(T0 + 6200);
     expect(l!.record.trigger).toEqual({ kind: 'slo', time: T0 + 3000, host: null });
   });
+
+  it('holds triggers during a warm-up: alarms are still reported, nothing is localized', () => {
+    const e = new LiveEngine(new LowMemory(), null, null, { ...config, triggerWaitMs: 0 });
+    e.holdTriggersUntil(T0 + 10_000);
+    expect(e.onStats(stats('db', 9, 50), T0 + 9030).alarm).not.toBeNull();
+    e.triggerOnSlo(T0 + 9000, T0 + 9100);
+    expect(e.tick(T0 + 9500)).toHaveLength(0);
+    e.onStats(stats('db', 10, 50), T0 + 10_030);
+    expect(e.tick(T0 + 10_500).map((l) => l.record.trigger.time)).toEqual([T0 + 10_000]);
+  });
 });

@@ -27,6 +27,7 @@ interface Args {
   'pending-window': number;
   'min-duration': number;
   'validate-after': number;
+  warmup: number;
   inject?: string;
   'inject-at': number;
   port: number;
@@ -98,6 +99,11 @@ export const liveCommand: CommandModule<object, Args> = {
         default: 15,
         describe: 's after an action before it is judged (rolled back if the host still alarms)',
       })
+      .option('warmup', {
+        type: 'number',
+        default: 30,
+        describe: 'seconds after the clients start in which alarms trigger nothing (still recorded)',
+      })
       .option('inject', {
         type: 'string',
         describe:
@@ -157,6 +163,7 @@ export const liveCommand: CommandModule<object, Args> = {
       pendingWindowS: args['pending-window'],
       minDurationS: args['min-duration'],
       validateAfterS: args['validate-after'],
+      warmupS: args.warmup,
       out,
       port: args.port,
       ...(args['state-dir'] ? { stateDir: args['state-dir'] } : {}),
@@ -173,7 +180,7 @@ export const liveCommand: CommandModule<object, Args> = {
           `localizations ${summary.localizations}, actions ${summary.actions}, SLO-violation seconds ${summary.violationSeconds}`,
         `detection latency p50 ${ms(summary.detectionLatencyMs.p50)} p99 ${ms(summary.detectionLatencyMs.p99)}; ` +
           `delivery p50 ${ms(summary.deliveryLatencyMs.p50)} p99 ${ms(summary.deliveryLatencyMs.p99)}`,
-        `lead time ${s(summary.leadTimeS)}, localization ${s(summary.localizationTimeS)} after the fault, fix ${s(summary.fixTimeS)}`,
+        `lead time ${s(summary.leadTimeS)}, fault host localized ${s(summary.localizationTimeS)} after the fault, fix ${s(summary.fixTimeS)}`,
         `output: ${summary.out}/{dataset,live.json,results.json}`,
       ].join('\n'),
     );
