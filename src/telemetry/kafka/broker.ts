@@ -7,12 +7,15 @@
 //   const broker = await startKafkaBroker();           // broker.brokers = ['127.0.0.1:<port>']
 //   try { ... } finally { await broker.stop(); }
 //
+// restart() stops the JVM and starts the same command on the same directory (same data, cluster id
+// and ports), for tests and drills of what clients do when the broker goes away and comes back.
+//
 // Attached mode (the default, for tests and `foreshock` commands that own the broker): the JVM runs
 // under a small shell that kills it when our stdin closes, so even a parent killed with SIGKILL
 // leaves no broker behind. Detached mode (`foreshock kafka start`): the broker outlives the command
 // and is found again through <stateDir>/broker.json.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -68,7 +71,20 @@ export interface KafkaBrokerInfo {
 }
 
 export interface KafkaBroker extends KafkaBrokerInfo {
+  /**
+   * The process group leader of the running broker (the watchdog shell in attached mode, the JVM's
+   * wrapper or the JVM when detached). A getter: it changes on every restart().
+   */
+  readonly pid: number;
+  /** Kills the broker's process group and removes its directory. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Stops the broker (its process group, SIGTERM then SIGKILL), waits `downMs` (default 0), starts
+   * the same JVM command on the same state directory (same data, cluster id and ports) and resolves
+   * once it is ready again (topics present, group coordinator loaded). Concurrent calls run one
+   * after the other; after stop() it rejects. A detached broker's broker.json keeps the old pid.
+   */
+  restart(options?: { downMs?: number }): Promise<void>;
 }
 
 function freePort(): Promise<number> {
@@ -161,6 +177,11 @@ async function waitReady(
         topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
         waitForLeaders: true,
       });
+      // Topics that already exist (a restart) make createTopics return early, without waiting for
+      // their leaders: check those here, so a restarted broker is only "ready" once it serves them.
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const leaderless = metadata.filter((t) => t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
+      if (leaderless.length > 0) throw new Error(`no leader yet for ${leaderless.join(', ')}`);
       // Asking for a group makes the broker create __consumer_offsets now rather than on the first
       // consumer's join (which then fails with "coordinator is loading" for a few seconds).
       await admin.describeGroups(['foreshock-ready']);
@@ -207,6 +228,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
   const dir = mkdtempSync(path.join(base, 'foreshock-kafka-'));
   const partitions = options.partitions ?? 1;
   const topics = options.topics ?? TOPICS;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const cp = `${lib}/*`;
   const log = path.join(dir, 'broker.log');
   try {
@@ -226,7 +248,6 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
     }
     const java = ['java', `-Xmx${options.heap ?? '512m'}`, '-Xss1m', '-cp', cp, 'kafka.Kafka', props];
     const wrap = options.wrap ?? ((argv: string[]) => argv);
-    const out = openSync(log, 'a');
     // Own process group (detached: true) so stop() can kill the JVM and its shell together.
     const argv = options.detached
       ? wrap(java)
@@ -239,47 +260,102 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
           'sh',
           ...java,
         ]);
-    const child = spawn(argv[0]!, argv.slice(1), {
-      detached: true,
-      stdio: [options.detached ? 'ignore' : 'pipe', out, out],
-    });
-    closeSync(out);
-    const pid = child.pid;
-    if (pid === undefined) throw new UserError('kafka: could not start java (is a JDK 17+ installed?)');
-    child.unref();
-    (child.stdin as { unref?: () => void } | null)?.unref?.();
+    const brokers = [`${host}:${port}`];
+    // The current process group leader: replaced by every restart(), so everything that signals the
+    // broker (the exit safety net, stop(), restart()) reads this variable rather than a copy.
+    let pid = 0;
     const onExit = (): void => {
+      // pid 0 would be our own process group (kill(-0) is kill(0)).
+      if (pid <= 0) return;
       try {
         process.kill(-pid, 'SIGKILL');
       } catch {
         // already gone
       }
     };
+    // Starts the JVM (same argv, same state directory: formatted once, so the cluster id, log dirs
+    // and ports are those of the first start) and records its pid; does not wait for readiness.
+    const launch = (): void => {
+      const out = openSync(log, 'a');
+      let child: ChildProcess;
+      try {
+        child = spawn(argv[0]!, argv.slice(1), {
+          detached: true,
+          stdio: [options.detached ? 'ignore' : 'pipe', out, out],
+        });
+      } finally {
+        closeSync(out);
+      }
+      if (child.pid === undefined) {
+        throw new UserError('kafka: could not start java (is a JDK 17+ installed?)');
+      }
+      pid = child.pid;
+      child.unref();
+      (child.stdin as { unref?: () => void } | null)?.unref?.();
+    };
+    // One listener for the broker's lifetime, registered once: it reads `pid`, so it follows restarts.
     if (!options.detached) process.once('exit', onExit);
-    const brokers = [`${host}:${port}`];
     let stopped = false;
     const stop = async (): Promise<void> => {
       if (stopped) return;
       stopped = true;
       process.removeListener('exit', onExit);
-      await killBrokerGroup(pid);
+      if (pid > 0) await killBrokerGroup(pid);
       rmSync(dir, { recursive: true, force: true });
     };
+    // Restarts run one at a time (a second call waits for the first), so two JVMs never race for
+    // the same ports and data directory.
+    let restarting: Promise<void> = Promise.resolve();
+    const restartOnce = async (downMs: number): Promise<void> => {
+      const gone = (): UserError =>
+        new UserError(`kafka broker on ${brokers.join(',')} was stopped; it cannot be restarted`);
+      if (stopped) throw gone();
+      await killBrokerGroup(pid);
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      // stop() may have run while the broker was down; it removed the directory: start nothing.
+      if (stopped) throw gone();
+      launch();
+      try {
+        await waitReady(brokers, topics, partitions, pid, log, readyTimeoutMs);
+      } catch (err) {
+        // A broker that did not come back is not left half-started; the caller's stop() is then a
+        // no-op apart from removing the directory.
+        await killBrokerGroup(pid);
+        throw err;
+      }
+    };
+    const restart = (restartOptions: { downMs?: number } = {}): Promise<void> => {
+      const downMs = restartOptions.downMs ?? 0;
+      if (!(downMs >= 0) || !Number.isFinite(downMs)) {
+        return Promise.reject(
+          new UserError(`kafka: restart downMs must be a non-negative number of ms (got ${downMs})`),
+        );
+      }
+      const next = restarting.then(() => restartOnce(downMs));
+      restarting = next.catch(() => undefined);
+      return next;
+    };
     try {
-      await waitReady(brokers, topics, partitions, pid, log, options.readyTimeoutMs ?? 60_000);
+      launch();
+      await waitReady(brokers, topics, partitions, pid, log, readyTimeoutMs);
     } catch (err) {
       await stop();
       throw err;
     }
-    const info: KafkaBrokerInfo = {
-      pid,
+    return {
+      // A getter, not a copy: restart() replaces the process. Object spread and JSON.stringify
+      // (local.ts writes broker.json that way) read the current value.
+      get pid(): number {
+        return pid;
+      },
       port,
       controllerPort,
       dir,
       brokers,
       startedAt: new Date(started).toISOString(),
+      stop,
+      restart,
     };
-    return { ...info, stop };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
