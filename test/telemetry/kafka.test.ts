@@ -119,6 +119,15 @@ describe.skipIf(lib === null)('KafkaBus on a real broker', () => {
     expect(seen.slice(0, 2)).toEqual([0, 0]);
   }, 30_000);
 
+  it('send() awaited in a loop: each message is acknowledged (the drain restarts for the next one)', async () => {
+    const seen: number[] = [];
+    bus.subscribeGroup('stats', (m) => m.host === 'loop' && seen.push(m.time), { groupId: 'send-loop' });
+    await bus.ready();
+    for (let i = 0; i < 5; i++) await bus.send('stats', { time: 200 + i, host: 'loop', cpu: 1, mem: 1 });
+    await until(() => seen.length === 5, 'the five looped sends');
+    expect(seen).toEqual([200, 201, 202, 203, 204]);
+  }, 30_000);
+
   it('after the broker stops, sending fails and ready() times out, with retriable errors that say so', async () => {
     await bus.close();
     const dead = await createKafkaBus({

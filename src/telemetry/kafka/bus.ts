@@ -176,9 +176,19 @@ export class KafkaBus<M extends object = TopicMessages> implements Bus<M> {
         value: JSON.stringify(msg),
         done: (err) => (err === undefined ? resolve() : reject(err)),
       });
-      this.draining ??= this.drain().finally(() => {
-        this.draining = null;
-      });
+      this.startDrain();
+    });
+  }
+
+  /**
+   * Starts the drain loop unless it runs. A sender awaiting its message resumes (and may queue the
+   * next one) before the loop's promise settles, so the loop is restarted when it ends with work
+   * left: `for (...) await bus.send(...)` would otherwise hang on its second message.
+   */
+  private startDrain(): void {
+    this.draining ??= this.drain().finally(() => {
+      this.draining = null;
+      if (this.queue.length > 0) this.startDrain();
     });
   }
 
