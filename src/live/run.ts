@@ -143,6 +143,7 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
   let fault: FaultRecord | null = null;
   let active: ActiveFault | null = null;
   let injecting: Promise<ActiveFault | null> | null = null;
+  let faultPid: number | null = null;
 
   o.log(`live: bringing up the ${o.stack} stack ...`);
   const session = await startSession({
@@ -309,6 +310,7 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
       active = await started;
       injecting = null;
       session.attachProcess(spec.target, active.pid);
+      faultPid = active.pid;
       fault = {
         id,
         type: spec.fault.type,
@@ -478,6 +480,7 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
           allow: o.allow,
           startedAt,
           fault: f,
+          faultPid,
           counters: engine.counters,
           summary: result,
           alarms,
