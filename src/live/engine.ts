@@ -76,6 +76,8 @@ export interface SloOutcome {
   onset: number | null;
 }
 
+const MAX_DROPPED = 1000;
+
 interface PendingTrigger {
   trigger: Trigger;
   createdAt: number;
@@ -83,6 +85,8 @@ interface PendingTrigger {
 
 export class LiveEngine {
   readonly counters = { samples: 0, duplicates: 0, outOfOrder: 0, unknownHost: 0 };
+  /** The first MAX_DROPPED samples dropped as duplicates or out of order. */
+  readonly dropped: { host: string; time: number; reason: 'duplicate' | 'out-of-order' }[] = [];
   private readonly lastTime = new Map<string, number>();
   private readonly lastScore = new Map<string, number>();
   private readonly history: Sample[] = [];
@@ -110,6 +114,10 @@ export class LiveEngine {
     if (last !== undefined && second <= last) {
       if (second === last) this.counters.duplicates++;
       else this.counters.outOfOrder++;
+      // Kept (bounded) so a comparison with the recording can tell where the two streams differ: the
+      // recorder's aggregator keeps the last sample of a host-second, live mode the first.
+      if (this.dropped.length < MAX_DROPPED)
+        this.dropped.push({ host, time: second, reason: second === last ? 'duplicate' : 'out-of-order' });
       return { accepted: false, sample: null, alarm: null, score: null };
     }
     if (!this.config.hosts.includes(host)) this.counters.unknownHost++;

@@ -178,12 +178,14 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
 
   let stopRequested: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
-  // SIGINT/SIGTERM: end the run cleanly (outputs written), then exit (children.ts's grace: 15 s).
-  let shutdownResult: Promise<LiveSummary> | null = null;
+  // SIGINT/SIGTERM: end the run cleanly (outputs written, stack stopped), then children.ts exits
+  // (130/143); it waits for this hook up to its grace (15 s).
+  let markEnded: () => void = () => undefined;
+  const ended = new Promise<void>((resolve) => (markEnded = resolve));
   const unhook = registerShutdownHook(async () => {
     o.log('live: signal received, shutting down');
     stopRequested();
-    await shutdownResult?.catch(() => undefined);
+    await ended;
   });
 
   const publish = (ev: Parameters<StatusServer['publish']>[0]): void => status?.publish(ev);
@@ -285,16 +287,16 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
     if (o.inject) timers.push(setTimeout(() => void inject(o.inject!.spec), o.inject.atS * 1000));
 
     await stopped;
-    shutdownResult = shutdown();
-    return await shutdownResult;
+    return await shutdown();
   } finally {
     for (const t of timers) clearTimeout(t);
     await revert();
     for (const u of unsubscribe) u();
     await consumer?.stop().catch(() => undefined);
     await status?.close().catch(() => undefined);
-    unhook();
     await session.stop();
+    unhook();
+    markEnded();
   }
 
   async function inject(spec: ExperimentSpec): Promise<void> {
@@ -392,6 +394,7 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
     if (busy.has(request.host)) return say('busy', `an action on ${request.host} is still being judged`);
     busy.add(request.host);
     rec.requested = Date.now();
+    o.log(`live: action ${request.type} on ${request.host}: performing (${request.reason})`);
     let performed: Performed;
     try {
       performed = await performAction(session as StackSession, request, metric);
@@ -482,6 +485,7 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
           fault: f,
           faultPid,
           counters: engine.counters,
+          dropped: engine.dropped,
           summary: result,
           alarms,
           localizations: localizations.map((l) => ({ ...l.record, at: l.at, request: l.request })),

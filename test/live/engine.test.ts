@@ -76,6 +76,10 @@ describe('LiveEngine', () => {
     expect(e.onStats(stats('db', 0, 500), T0 + 1100).accepted).toBe(false); // older
     expect(e.onStats(stats('web', 0, 500), T0 + 1100).accepted).toBe(true); // other host, own clock
     expect(e.counters).toMatchObject({ samples: 3, duplicates: 1, outOfOrder: 1 });
+    expect(e.dropped).toEqual([
+      { host: 'db', time: T0, reason: 'duplicate' },
+      { host: 'db', time: T0, reason: 'out-of-order' },
+    ]);
     expect(p.scored.map((s) => [s.host, s.time - T0])).toEqual([
       ['db', 0],
       ['db', 1000],
