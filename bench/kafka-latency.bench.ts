@@ -22,7 +22,6 @@
 //   npm run bench -- kafka-latency
 //   node bin/run-ts.js bench/kafka-latency.bench.ts --seconds 10 --hosts 5
 
-import { quantileSorted } from '../src/core/stats.ts';
 import { flattenStats, HostAgent, ProcfsSource, type AgentTimer } from '../src/telemetry/agent/index.ts';
 import { Aggregator, floorSecond, SECOND_MS } from '../src/telemetry/aggregator.ts';
 import {
@@ -36,13 +35,7 @@ import {
 import { startKafkaBroker, type KafkaBroker } from '../src/telemetry/kafka/broker.ts';
 import { createKafkaBus, type KafkaBus } from '../src/telemetry/kafka/bus.ts';
 import { ensureKafkaInstalled } from '../src/telemetry/kafka/install.ts';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
-}
+import { alignedEvery, arg, ms, nowMs, quantiles, ratio } from './helpers.ts';
 
 /** Seconds of samples measured (after the warm-up). 60 s keeps the whole run near 90 s. */
 const DURATION_S = arg('seconds', 60);
@@ -54,38 +47,6 @@ const LATE_DELAYS_MS = [0, 200] as const;
 const PHASE_MS = 500;
 /** The aggregator's tick period (startTimer's default). */
 const TICK_MS = 200;
-
-/** Epoch ms with sub-ms resolution: one clock for sample times, arrivals and the aggregators. */
-const nowMs = (): number => performance.timeOrigin + performance.now();
-
-/**
- * Calls fn at every t with t mod periodMs = phaseMs, never before t: each timeout is recomputed
- * (no drift), and one that fires early (libuv's clock has whole-ms resolution) waits the rest.
- */
-function alignedEvery(periodMs: number, phaseMs: number, fn: () => void): () => void {
-  let handle: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const schedule = (): void => {
-    const now = nowMs();
-    const next = Math.floor((now - phaseMs) / periodMs) * periodMs + periodMs + phaseMs;
-    const fire = (): void => {
-      if (stopped) return;
-      const early = next - nowMs();
-      if (early > 0) {
-        handle = setTimeout(fire, early);
-        return;
-      }
-      fn();
-      schedule();
-    };
-    handle = setTimeout(fire, next - now);
-  };
-  schedule();
-  return () => {
-    stopped = true;
-    clearTimeout(handle);
-  };
-}
 
 type AnyTopics = Record<string, object>;
 
@@ -165,12 +126,6 @@ interface Sample {
   publishedAt: number;
 }
 
-function quantiles(xs: number[]): { p50: number; p99: number; max: number; n: number } {
-  const s = xs.slice().sort((a, b) => a - b);
-  if (s.length === 0) return { p50: NaN, p99: NaN, max: NaN, n: 0 };
-  return { p50: quantileSorted(s, 0.5), p99: quantileSorted(s, 0.99), max: s[s.length - 1]!, n: s.length };
-}
-
 interface Measured {
   a: number[];
   agent: number[];
@@ -228,19 +183,6 @@ function measure(p: Probe, samples: readonly Sample[]): Measured {
     out.hop.push(row - emit);
   }
   return out;
-}
-
-function ms(v: number): string {
-  if (!Number.isFinite(v)) return '-';
-  if (v < 0.1) return v.toFixed(3);
-  if (v < 10) return v.toFixed(2);
-  return v.toFixed(1);
-}
-
-function ratio(k: number, m: number): string {
-  if (!Number.isFinite(k) || !Number.isFinite(m) || m <= 0) return '-';
-  const r = k / m;
-  return r >= 100 ? `${r.toFixed(0)}x` : `${r.toFixed(2)}x`;
 }
 
 function printTable(lateDelayMs: number, mem: Measured, kafka: Measured): void {

@@ -36,7 +36,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AlgorithmContext, Predictor, Sample } from '../src/core/algorithm.ts';
 import { createRng, type Rng } from '../src/core/rng.ts';
-import { quantileSorted } from '../src/core/stats.ts';
 import { createAlgorithm } from '../src/algorithms/registry.ts';
 import type { HostTransport } from '../src/faults/transport.ts';
 import { testbedTransport } from '../src/faults/ssh-transport.ts';
@@ -59,13 +58,7 @@ import {
   type Inventory,
 } from '../src/testbed/local/index.ts';
 import { cgroupDir, readMountInfo } from '../src/testbed/local/sys.ts';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
-}
+import { alignedEvery, arg, ms, nowMs, quantiles, ratio, type Quantiles } from './helpers.ts';
 
 /** Seconds measured after the warm-up (the fault lasts this long). */
 const DURATION_S = arg('seconds', 60);
@@ -79,65 +72,7 @@ const PART = process.argv.includes('--part') ? arg('part', 1) : 0;
 const SEED = 11;
 const GOAL_P99_MS = 100;
 
-/** Epoch ms with sub-ms resolution: one clock for sample times, arrivals and alarms. */
-const nowMs = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Calls fn at every t with t mod periodMs = phaseMs, never before t: each timeout is recomputed
- * (no drift), and one that fires early (libuv's clock has whole-ms resolution) waits the rest.
- * (Copied from kafka-latency.bench.ts: importing it would run that benchmark.)
- */
-function alignedEvery(periodMs: number, phaseMs: number, fn: () => void): () => void {
-  let handle: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const schedule = (): void => {
-    const now = nowMs();
-    const next = Math.floor((now - phaseMs) / periodMs) * periodMs + periodMs + phaseMs;
-    const fire = (): void => {
-      if (stopped) return;
-      const early = next - nowMs();
-      if (early > 0) {
-        handle = setTimeout(fire, early);
-        return;
-      }
-      fn();
-      schedule();
-    };
-    handle = setTimeout(fire, next - now);
-  };
-  schedule();
-  return () => {
-    stopped = true;
-    clearTimeout(handle);
-  };
-}
-
-interface Quantiles {
-  n: number;
-  p50: number;
-  p99: number;
-  max: number;
-}
-
-function quantiles(xs: readonly number[]): Quantiles {
-  const s = xs.slice().sort((a, b) => a - b);
-  if (s.length === 0) return { n: 0, p50: NaN, p99: NaN, max: NaN };
-  return { n: s.length, p50: quantileSorted(s, 0.5), p99: quantileSorted(s, 0.99), max: s[s.length - 1]! };
-}
-
-function ms(v: number): string {
-  if (!Number.isFinite(v)) return '-';
-  if (v < 0.1) return v.toFixed(3);
-  if (v < 10) return v.toFixed(2);
-  return v.toFixed(1);
-}
-
-function ratio(k: number, m: number): string {
-  if (!Number.isFinite(k) || !Number.isFinite(m) || m <= 0) return '-';
-  const r = k / m;
-  return r >= 100 ? `${r.toFixed(0)}x` : `${r.toFixed(2)}x`;
-}
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
