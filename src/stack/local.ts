@@ -289,7 +289,10 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
         if (orig !== undefined) writeFileSync(file, orig);
       },
       hostProcesses: (host) => {
-        const procs = path.join(cgroupDir('memory', objectName(inv, findHost(inv, host).name)), 'cgroup.procs');
+        const procs = path.join(
+          cgroupDir('memory', objectName(inv, findHost(inv, host).name)),
+          'cgroup.procs',
+        );
         return readFileSync(procs, 'utf8')
           .split('\n')
           .filter((l) => l.trim() !== '')
