@@ -206,6 +206,12 @@ describe.skipIf(missing !== undefined)('local testbed (root, namespaces, cgroup 
     }
   });
 
+  it('down refuses a prefix that is not the state directory testbed\'s, and touches nothing', async () => {
+    await expect(down(stateDir, 'fsother-')).rejects.toThrow(/has prefix "fst-", not "fsother-"/);
+    expect(existsSync(path.join(stateDir, 'testbed.json'))).toBe(true);
+    expect(readdirSync('/run/netns').filter((n) => n.startsWith(PREFIX)).length).toBe(HOSTS.length);
+  });
+
   it('down removes every process, mount, loop device, link, netns, cgroup and state file', async () => {
     const sleeper = exec(openHost(stateDir, 'db'), ['sleep', '600'], { stdio: 'ignore' });
     expect(sleeper.pid).toBeDefined();

@@ -19,7 +19,7 @@ export const DEFAULT_TESTBED_STATE_DIR = DEFAULT_STATE_DIR;
 
 interface Args {
   'state-dir': string;
-  prefix: string;
+  prefix?: string;
   hosts?: string;
   subnet: string;
   cpus?: number;
@@ -37,8 +37,7 @@ const common = <T>(y: Argv<T>) =>
     })
     .option('prefix', {
       type: 'string',
-      default: DEFAULT_PREFIX,
-      describe: 'name prefix of every kernel object (down finds leftovers by it)',
+      describe: `name prefix of every kernel object (default ${DEFAULT_PREFIX}; down finds leftovers by it, and refuses a prefix that is not the state directory's)`,
     });
 
 function summary(st: TestbedStatus): string {
@@ -89,7 +88,7 @@ export const testbedCommand: CommandModule = {
         handler: async (args) => {
           const hosts = parseList(args.hosts);
           const r = await up(args['state-dir'], {
-            prefix: args.prefix,
+            prefix: args.prefix ?? DEFAULT_PREFIX,
             subnet: args.subnet,
             ...(hosts ? { hosts } : {}),
             ...(args.cpus !== undefined ? { cpus: args.cpus } : {}),
@@ -105,7 +104,7 @@ export const testbedCommand: CommandModule = {
         describe: 'Print the testbed status as JSON on stdout (summary on stderr)',
         builder: (yy) => common(yy) as Argv<Args>,
         handler: (args) => {
-          const st = status(args['state-dir'], args.prefix);
+          const st = status(args['state-dir'], args.prefix ?? DEFAULT_PREFIX);
           console.log(JSON.stringify(st, null, 2));
           logLine(summary(st));
         },

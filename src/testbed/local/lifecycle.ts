@@ -330,10 +330,23 @@ function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function down(stateDir: string, prefixHint = DEFAULT_PREFIX): Promise<DownResult> {
-  preflight();
+/**
+ * Tears down the testbed of `stateDir` (its state file names the prefix), or, without a state file,
+ * whatever is left under `prefix` (default fs-). A prefix that contradicts the state file is refused:
+ * `down --prefix fsb-` against the default state directory must not tear down the fs- testbed.
+ */
+export async function down(stateDir: string, prefix?: string): Promise<DownResult> {
   const inv = readInventory(stateDir);
-  const prefix = inv?.prefix ?? prefixHint;
+  if (prefix !== undefined && inv && inv.prefix !== prefix)
+    throw new UserError(
+      `testbed in ${stateDir} has prefix "${inv.prefix}", not "${prefix}": give its own --state-dir, ` +
+        `or an empty one to remove leftovers named ${prefix}*`,
+    );
+  return downPrefix(stateDir, inv?.prefix ?? prefix ?? DEFAULT_PREFIX);
+}
+
+async function downPrefix(stateDir: string, prefix: string): Promise<DownResult> {
+  preflight();
   buildInventory({ prefix, hosts: ['x'] }); // validates the prefix before it enters a RegExp
   const killed = await killAll(prefix);
   const unmounted = unmountAll(prefix);
