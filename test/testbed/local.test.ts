@@ -206,7 +206,7 @@ describe.skipIf(missing !== undefined)('local testbed (root, namespaces, cgroup 
     }
   });
 
-  it('down refuses a prefix that is not the state directory testbed\'s, and touches nothing', async () => {
+  it("down refuses a prefix that is not the state directory testbed's, and touches nothing", async () => {
     await expect(down(stateDir, 'fsother-')).rejects.toThrow(/has prefix "fst-", not "fsother-"/);
     expect(existsSync(path.join(stateDir, 'testbed.json'))).toBe(true);
     expect(readdirSync('/run/netns').filter((n) => n.startsWith(PREFIX)).length).toBe(HOSTS.length);
