@@ -35,6 +35,7 @@ import { VERSION } from '../version.ts';
 import { performAction, type Performed } from './actuator.ts';
 import { LiveEngine, type LiveAlarm, type LiveLocalization } from './engine.ts';
 import { chooseModel, trainModel, type ModelChoice } from './model.ts';
+import { judgeAction } from './validation.ts';
 import { startStatusServer, type StatusServer } from './status-server.ts';
 
 export interface LiveOptions {
@@ -410,28 +411,33 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
     // Validation: judge once the action had time to work.
     timers.push(
       setTimeout(() => {
-        const since = Date.now() - 5000;
-        const alarming = alarms.some((a) => a.host === request.host && a.raisedAt >= since);
-        const persists = alarming || engine.sloViolatedNow();
-        const step = remedy.validate?.(ranking, [...tried, request], persists);
+        const v = judgeAction(
+          {
+            hostAlarms: alarms.filter((a) => a.host === request.host).map((a) => a.raisedAt),
+            sloViolated: engine.sloViolatedNow(),
+            now: Date.now(),
+            recentMs: 5000,
+          },
+          remedy,
+          ranking,
+          [...tried, request],
+          performed.rollback !== null,
+        );
         rec.judgedAt = Date.now();
-        const undo = step ? step.undo : persists;
         void (async () => {
-          if (persists && undo && performed.rollback) {
-            await performed
-              .rollback()
-              .catch((err: unknown) => o.log(`live: rollback failed: ${(err as Error).message}`));
-            rec.outcome = 'rolled-back';
-            say('done', `${performed.detail}; did not help, rolled back`);
-          } else {
-            rec.outcome = persists ? 'not-helping' : 'kept';
-            say(
-              'done',
-              `${performed.detail}; ${persists ? 'did not help (nothing to roll back)' : 'recovered, kept'}`,
+          if (v.rollback)
+            await performed.rollback!().catch((err: unknown) =>
+              o.log(`live: rollback failed: ${(err as Error).message}`),
             );
-          }
+          rec.outcome = v.outcome;
+          const what = {
+            kept: 'recovered, kept',
+            'rolled-back': 'did not help, rolled back',
+            'not-helping': 'did not help (nothing to roll back)',
+          }[v.outcome];
+          say('done', `${performed.detail}; ${what}`);
           busy.delete(request.host);
-          if (persists && step?.next) void act(step.next, ranking, [...tried, request], localizedAt);
+          if (v.next) void act(v.next, ranking, [...tried, request], localizedAt);
         })();
       }, o.validateAfterS * 1000),
     );
