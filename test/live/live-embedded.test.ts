@@ -84,7 +84,20 @@ describe('foreshock live on the embedded stack', () => {
     const deadline = Date.now() + 150_000;
     while (!/injected memleak on db/.test(stderr) && Date.now() < deadline) await sleep(200);
     expect(stderr).toMatch(/injected memleak on db/);
-    await sleep(20_000);
+    // The live process serves its status page on loopback: the hosts' latest metrics, the mode.
+    const url = /status page (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr)?.[1];
+    expect(url, stderr).toBeDefined();
+    const state = (await (await fetch(`${url}state.json`)).json()) as {
+      act: boolean;
+      stack: string;
+      hosts: Record<string, { values: Record<string, number | null> }>;
+    };
+    expect(state).toMatchObject({ act: true, stack: 'embedded' });
+    expect(Object.keys(state.hosts).sort()).toEqual(['client', 'db', 'web']);
+    expect(typeof state.hosts.db!.values.freemem).toBe('number');
+    expect((await fetch(url!)).headers.get('content-type')).toMatch(/text\/html/);
+    // The leak ramps up over 30 s; the model alarms on db about 30 s in.
+    await sleep(40_000);
     child.kill('SIGTERM');
     // SIGTERM is how a long-running live mode is meant to stop: a clean stop exits 0.
     expect(await exited, stderr).toBe(0);
@@ -103,7 +116,7 @@ describe('foreshock live on the embedded stack', () => {
       dropped: { host: string; time: number }[];
     };
     expect(live.fault.host).toBe('db');
-    expect(live.fault.end).toBeLessThan(live.fault.start + 60_000); // reverted at SIGTERM, not run out
+    expect(live.fault.end).toBeLessThan(live.fault.start + 80_000); // reverted at SIGTERM, not run out
     expect(live.summary.samples).toBeGreaterThan(60);
     for (const a of live.actions) if (a.host !== 'db') expect(a.state).toBe('not-allowed');
 
