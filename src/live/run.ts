@@ -114,8 +114,8 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
     ...(o.localizer !== undefined ? { localizer: o.localizer } : {}),
     ...(o.configs ? { configs: o.configs } : {}),
   });
-  o.log(`live: model ${describeChoice(choice)} (from ${choice.source})`);
   const model = trainModel(choice, o.train, o.seed);
+  o.log(`live: model ${describeChoice(choice)} (from ${choice.source})`);
   o.log(`live: trained on ${model.trainingSamples} samples from ${o.train.length} dataset(s)`);
   const remedy: Remedy = model.predictor.remedy?.() ?? model.localizer?.remedy?.() ?? createRuleRemedy();
   const engine = new LiveEngine(model.predictor, model.localizer, remedy, {
