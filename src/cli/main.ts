@@ -23,6 +23,7 @@ import { kafkaCommand } from './commands/kafka.ts';
 import { recordCommand } from './commands/record.ts';
 import { agentCommand } from './commands/agent.ts';
 import { testbedCommand } from './commands/testbed.ts';
+import { awsCommand } from './commands/aws.ts';
 
 function report(err: unknown): number {
   if (err instanceof UserError) {
@@ -66,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(faultsCommand)
     .command(agentCommand)
     .command(testbedCommand)
+    .command(awsCommand)
     .demandCommand(1, 'give a command')
     .strict()
     .version(VERSION)
