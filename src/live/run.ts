@@ -22,7 +22,7 @@ import { UserError } from '../core/errors.ts';
 import { quantileSorted as quantile } from '../core/stats.ts';
 import { atomicWrite, readDataset, writeDataset } from '../data/dataset-io.ts';
 import { createRuleRemedy } from '../algorithms/baselines/rule-remedy.ts';
-import { culpritMetrics, injectFault, type ActiveFault } from '../faults/injector.ts';
+import { FaultSlot } from '../runner/experiment/fault-slot.ts';
 import type { ExperimentSpec } from '../runner/experiment/spec.ts';
 import { runReplayJob } from '../runner/replay-job.ts';
 import { startSession, type SessionStack } from '../stack/index.ts';
@@ -142,8 +142,6 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
   const onsets: number[] = [];
   let violationSeconds = 0;
   let fault: FaultRecord | null = null;
-  let active: ActiveFault | null = null;
-  let injecting: Promise<ActiveFault | null> | null = null;
   let faultPid: number | null = null;
 
   o.log(`live: bringing up the ${o.stack} stack ...`);
@@ -168,11 +166,9 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
   const unsubscribe: (() => void)[] = [];
   const timers: NodeJS.Timeout[] = [];
   const busy = new Set<string>();
+  const slot = new FaultSlot(o.log);
   const revert = async (): Promise<void> => {
-    const a = active ?? (injecting ? await injecting : null);
-    active = null;
-    if (!a) return;
-    await a.revert().catch((err: unknown) => o.log(`warning: revert ${a.id}: ${(err as Error).message}`));
+    if (!(await slot.revert())) return;
     if (fault) fault.end = Math.min(fault.end, Date.now());
     o.log('live: fault reverted');
   };
@@ -303,38 +299,23 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
   async function inject(spec: ExperimentSpec): Promise<void> {
     if (!spec.fault) return;
     try {
-      const id = `live-${spec.name}-${Date.now().toString(36)}`;
-      const transport = await session.transport(spec.target);
-      const started = injectFault(transport, session.faultDir(spec.target), id, spec.fault);
-      injecting = started.then(
-        (a) => a,
-        () => null,
+      const r = await slot.inject(
+        session,
+        { ...spec, fault: spec.fault },
+        `live-${spec.name}-${Date.now().toString(36)}`,
       );
-      active = await started;
-      injecting = null;
-      session.attachProcess(spec.target, active.pid);
-      faultPid = active.pid;
-      fault = {
-        id,
-        type: spec.fault.type,
-        host: spec.target,
-        start: active.startedAt,
-        end: active.startedAt + spec.phases.faultS * 1000,
-        metrics: culpritMetrics(spec.fault.type),
-        params: { ...spec.fault },
-      };
+      faultPid = r.active.pid;
+      fault = r.record;
       o.log(
-        `live: injected ${spec.fault.type} on ${spec.target} (pid ${active.pid}) for ${spec.phases.faultS} s`,
+        `live: injected ${spec.fault.type} on ${spec.target} (pid ${r.active.pid}) for ${spec.phases.faultS} s`,
       );
       publish({ type: 'info', time: Date.now(), message: `injected ${spec.fault.type} on ${spec.target}` });
-      const a = active;
       timers.push(
         setTimeout(() => {
-          if (active === a) void revert();
+          if (slot.current === r.active) void revert();
         }, spec.phases.faultS * 1000),
       );
     } catch (err) {
-      injecting = null;
       o.log(`live: injection failed: ${(err as Error).message}`);
     }
   }

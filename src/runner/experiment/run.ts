@@ -12,11 +12,11 @@ import path from 'node:path';
 import { UserError } from '../../core/errors.ts';
 import type { FaultRecord, Phase } from '../../core/dataset.ts';
 import { atomicWrite, readDataset, writeDataset } from '../../data/dataset-io.ts';
-import { culpritMetrics, injectFault, type ActiveFault } from '../../faults/injector.ts';
 import { startSession, type SessionStack } from '../../stack/index.ts';
 import { defaultDataDir } from '../../workload/data-files.ts';
 import { registerShutdownHook } from '../../workload/tiers/children.ts';
 import type { ExperimentSpec } from './spec.ts';
+import { FaultSlot } from './fault-slot.ts';
 import { performFix } from './fixes.ts';
 import type { Progress } from './progress.ts';
 
@@ -72,16 +72,9 @@ export async function runRepetition(
     ...(o.stateDir ? { stateDir: o.stateDir } : {}),
     log: o.log,
   });
-  let active: ActiveFault | null = null;
-  // Set while the injector is running: a signal that arrives then must wait for the fault to be
-  // reported running, then revert it (the fault may already be in effect on the host).
-  let injecting: Promise<ActiveFault | null> | null = null;
-  const revert = async (): Promise<void> => {
-    const a = active ?? (injecting ? await injecting : null);
-    active = null;
-    if (a)
-      await a.revert().catch((err: unknown) => o.log(`warning: revert ${a.id}: ${(err as Error).message}`));
-  };
+  // Reverted on every way out, including a signal during the injection (fault-slot.ts).
+  const fault = new FaultSlot(o.log);
+  const revert = async (): Promise<void> => void (await fault.revert());
   // SIGINT/SIGTERM: revert first (children.ts runs this hook before it stops the processes).
   const unhook = registerShutdownHook(revert);
   try {
@@ -99,30 +92,13 @@ export async function runRepetition(
     let record: FaultRecord | null = null;
     if (spec.fault) {
       const id = `${spec.name}-r${rep}-${faultStart.toString(36)}`;
-      const transport = await session.transport(spec.target);
-      const started = injectFault(transport, session.faultDir(spec.target), id, spec.fault);
-      injecting = started.then(
-        (a) => a,
-        () => null,
-      );
-      active = await started;
-      injecting = null;
-      session.attachProcess(spec.target, active.pid);
-      faultStart = active.startedAt;
-      o.log(
-        `rep ${rep}: ${spec.fault.type} injected on ${spec.target} (${transport.description}, pid ${active.pid})`,
-      );
-      record = {
-        id,
-        type: spec.fault.type,
-        host: spec.target,
-        start: faultStart,
-        end: faultStart + phases.faultS * 1000,
-        metrics: culpritMetrics(spec.fault.type),
-        params: { ...spec.fault },
-      };
+      const r = await fault.inject(session, { ...spec, fault: spec.fault }, id);
+      faultStart = r.active.startedAt;
+      record = r.record;
+      o.log(`rep ${rep}: ${spec.fault.type} injected on ${spec.target} (${r.via}, pid ${r.active.pid})`);
     }
     const faultEnd = faultStart + phases.faultS * 1000;
+    const active = fault.current;
     const actions = o.fix && spec.fix && active ? performFix(session, spec, active, o.log) : null;
     await waitUntil(faultEnd, o.progress, spec.fault ? 'fault' : 'control');
     if (active) {

@@ -1,0 +1,64 @@
+// One experiment fault on a stack session, injected and always reverted: shared by the experiment
+// runner and live mode's --inject. The point is the in-flight case: a signal that arrives while the
+// injector is still waiting for the host to report the fault running must wait for that report and
+// then revert (the fault may already be in effect), so revert() awaits a pending injection.
+
+import type { FaultRecord } from '../../core/dataset.ts';
+import { culpritMetrics, injectFault, type ActiveFault } from '../../faults/injector.ts';
+import type { StackSession } from '../../stack/session.ts';
+import type { ExperimentSpec } from './spec.ts';
+
+export class FaultSlot {
+  private active: ActiveFault | null = null;
+  private injecting: Promise<ActiveFault | null> | null = null;
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  /**
+   * Injects the spec's fault on its target (the spec must have one) and returns the running fault
+   * and its manifest record: start = when the host reported it running, end = start + the fault phase.
+   */
+  async inject(
+    session: Pick<StackSession, 'transport' | 'faultDir' | 'attachProcess'>,
+    spec: ExperimentSpec & { fault: NonNullable<ExperimentSpec['fault']> },
+    id: string,
+  ): Promise<{ active: ActiveFault; record: FaultRecord; via: string }> {
+    const transport = await session.transport(spec.target);
+    const started = injectFault(transport, session.faultDir(spec.target), id, spec.fault);
+    this.injecting = started.then(
+      (a) => a,
+      () => null,
+    );
+    try {
+      this.active = await started;
+    } finally {
+      this.injecting = null;
+    }
+    const active = this.active;
+    session.attachProcess(spec.target, active.pid);
+    const record: FaultRecord = {
+      id,
+      type: spec.fault.type,
+      host: spec.target,
+      start: active.startedAt,
+      end: active.startedAt + spec.phases.faultS * 1000,
+      metrics: culpritMetrics(spec.fault.type),
+      params: { ...spec.fault },
+    };
+    return { active, record, via: transport.description };
+  }
+
+  /** The running fault, if any. */
+  get current(): ActiveFault | null {
+    return this.active;
+  }
+
+  /** Reverts the fault (waiting for an injection in flight); safe to call twice. True if it reverted one. */
+  async revert(): Promise<boolean> {
+    const a = this.active ?? (this.injecting ? await this.injecting : null);
+    this.active = null;
+    if (!a) return false;
+    await a.revert().catch((err: unknown) => this.log(`warning: revert ${a.id}: ${(err as Error).message}`));
+    return true;
+  }
+}
