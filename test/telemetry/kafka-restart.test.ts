@@ -18,6 +18,7 @@ import {
   startLiveConsumer,
   type LiveConsumerState,
 } from '../../src/telemetry/kafka/live-consumer.ts';
+import { until } from '../helpers/until.ts';
 
 let lib: string | null = null;
 try {
@@ -34,18 +35,6 @@ function collectingLogger(): { lines: string[]; warn(m: string): void; error(m: 
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function until(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) resolve();
-      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {

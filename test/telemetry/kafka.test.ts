@@ -13,6 +13,7 @@ import type {
 import { clusterId, startKafkaBroker, type KafkaBroker } from '../../src/telemetry/kafka/broker.ts';
 import { createKafkaBus, type KafkaBus } from '../../src/telemetry/kafka/bus.ts';
 import { ensureKafkaInstalled } from '../../src/telemetry/kafka/install.ts';
+import { until } from '../helpers/until.ts';
 
 let lib: string | null = null;
 try {
@@ -32,18 +33,6 @@ const quietLogger = {
     this.lines.push(m);
   },
 };
-
-function until(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) resolve();
-      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
 
 describe.skipIf(lib === null)('KafkaBus on a real broker', () => {
   let broker: KafkaBroker | undefined;

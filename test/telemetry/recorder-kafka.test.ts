@@ -13,6 +13,7 @@ import { startKafkaBroker, type KafkaBroker } from '../../src/telemetry/kafka/br
 import { createKafkaBus, type KafkaBus } from '../../src/telemetry/kafka/bus.ts';
 import { ensureKafkaInstalled } from '../../src/telemetry/kafka/install.ts';
 import { Recorder } from '../../src/telemetry/recorder.ts';
+import { until } from '../helpers/until.ts';
 
 let lib: string | null = null;
 try {
@@ -23,18 +24,6 @@ try {
 
 const quiet = { warn: () => undefined, error: () => undefined };
 const T0 = 1_764_583_200_000;
-
-function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) resolve();
-      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
 
 describe.skipIf(lib === null)('Recorder on a real broker', () => {
   let broker: KafkaBroker | undefined;
@@ -103,11 +92,15 @@ describe.skipIf(lib === null)('Recorder on a real broker', () => {
       sent += 2;
     }
     await pub.flush();
-    await until(() => seen === sent, 'the aggregator to see every message');
+    await until(() => seen === sent, 'the aggregator to see every message', 20_000);
     now = T0 + 5000;
     agg.tick();
     await rec.flush();
-    await until(() => recorder.counters.aggregate === 5 && recorder.counters.stats === 10, 'the recorder');
+    await until(
+      () => recorder.counters.aggregate === 5 && recorder.counters.stats === 10,
+      'the recorder',
+      20_000,
+    );
     const summary = await recorder.stop();
     expect(summary.seconds).toBe(5);
 
