@@ -2,7 +2,7 @@
 // headless Chromium (Debian's /usr/bin/chromium driven by playwright-core, as test/report/
 // chromium.test.ts does): live events render, hostile names stay text, nothing leaves 127.0.0.1.
 // The Chromium part skips, saying so, only where /usr/bin/chromium is absent.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import {
   type StatusServer,
   type StatusServerOptions,
 } from '../../src/live/status-server.ts';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumPresent } from '../helpers/chromium.ts';
 
 const BASE: StatusServerOptions = { model: 'ubl', stack: 'rubis', act: false, startedAt: 1_700_000_000_000 };
 const T0 = 1_700_000_060_000;
@@ -298,18 +299,7 @@ describe('RingBuffer', () => {
   });
 });
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const present = existsSync(CHROMIUM);
+const present = chromiumPresent;
 if (!present)
   console.warn(`skipping the Chromium status page test: ${CHROMIUM} not found (apt-get install chromium)`);
 
@@ -326,7 +316,7 @@ describe.skipIf(!present)('status page in headless Chromium', () => {
     context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ARGS,
+      args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 900 },
     });
     context.on('request', (r) => all.push(r.url()));

@@ -3,7 +3,7 @@
 // network request (the file is self-contained), every chart rendered as an SVG with axes and marks,
 // the hostile report runs nothing injected; saves screenshots to test/report/__screenshots__/
 // (git-ignored). Skips, saying so, only where /usr/bin/chromium is absent (CI installs it: .ci/run).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,20 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBenchmarksReport, buildReport } from '../../src/report/index.ts';
 import { EVIL_HOST, EVIL_METRIC, evilExperiment, experimentFrom, smallSynth } from './fixtures.ts';
 import { EVIL_DETECTOR, NAB_ORDER, nabBoard, smdBoard } from './leaderboard-fixtures.ts';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumPresent } from '../helpers/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOTS = join(import.meta.dirname, '__screenshots__');
-const present = existsSync(CHROMIUM);
+const present = chromiumPresent;
 if (!present)
   console.warn(`skipping the Chromium report tests: ${CHROMIUM} not found (apt-get install chromium)`);
 
@@ -73,7 +63,7 @@ describe.skipIf(!present)('reports in headless Chromium', () => {
     context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ARGS,
+      args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 900 },
     });
     // Offline: anything but the report file itself (and blob: links it makes) is refused and recorded.
