@@ -37,7 +37,7 @@
 //   node bin/run-ts.js bench/live.bench.ts --seconds 20 --reps 3
 //   node bin/run-ts.js bench/live.bench.ts --part 1        (or --part 2 / --part 3: only that part)
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AlgorithmContext, Predictor, Sample } from '../src/core/algorithm.ts';
@@ -57,17 +57,17 @@ import {
   findHost,
   findTool,
   missingPiece,
-  objectName,
   readInventory,
   status,
   up,
   type Inventory,
 } from '../src/testbed/local/index.ts';
-import { cgroupDir, readMountInfo } from '../src/testbed/local/sys.ts';
+import { readMountInfo } from '../src/testbed/local/sys.ts';
 import { alignedEvery, arg, ms, nowMs, quantiles, ratio, type Quantiles } from './helpers.ts';
 import { runLive } from '../src/live/run.ts';
 import { loadExperiment } from '../src/runner/experiment/spec.ts';
 import { findMariadbd } from '../src/workload/db/mariadb-server.ts';
+import { limitFile, testbedLimits } from '../src/testbed/local/limits.ts';
 
 /** Seconds measured after the warm-up (the fault lasts this long). */
 const DURATION_S = arg('seconds', 60);
@@ -388,45 +388,21 @@ interface Timing {
 }
 
 function testbedStack(stateDir: string, inv: Inventory, transports: Map<string, Promise<HostTransport>>) {
-  const originalLimits = new Map<string, string>();
-  const limitFile = (host: string, resource: 'cpu' | 'memory'): string => {
-    findHost(inv, host);
-    return resource === 'cpu'
-      ? path.join(cgroupDir('cpu', objectName(inv, host)), 'cpu.cfs_quota_us')
-      : path.join(cgroupDir('memory', objectName(inv, host)), 'memory.limit_in_bytes');
-  };
-  // The same file writes as src/stack/local.ts's session (which needs the whole stack running).
+  // The provider's cgroup controls, as src/stack/local.ts's session uses them (without the stack).
+  const limits = testbedLimits(inv);
   const stack: ActuatorStack = {
     stack: 'local',
     pids: {},
-    raiseLimit: async (host, resource) => {
-      const file = limitFile(host, resource);
-      const before = readFileSync(file, 'utf8').trim();
-      const value = Number(before);
-      if (!(value > 0)) throw new Error(`raise-limit: ${file} has no limit to raise (${before})`);
-      if (!originalLimits.has(file)) originalLimits.set(file, before);
-      writeFileSync(file, String(value * 2));
-    },
-    restoreLimit: async (host, resource) => {
-      const file = limitFile(host, resource);
-      const orig = originalLimits.get(file);
-      if (orig !== undefined) writeFileSync(file, orig);
-    },
-    hostProcesses: (host) =>
-      readFileSync(
-        path.join(cgroupDir('memory', objectName(inv, findHost(inv, host).name)), 'cgroup.procs'),
-        'utf8',
-      )
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map(Number),
+    raiseLimit: async (host, resource) => limits.raise(host, resource),
+    restoreLimit: async (host, resource) => limits.restore(host, resource),
+    hostProcesses: (host) => limits.processes(host),
     transport: (host) => {
       findHost(inv, host);
       if (!transports.has(host)) transports.set(host, testbedTransport(stateDir, host));
       return transports.get(host)!;
     },
   };
-  return { stack, limitFile };
+  return { stack, limitFile: (host: string, resource: 'cpu' | 'memory') => limitFile(inv, host, resource) };
 }
 
 async function timeScale(

@@ -12,7 +12,7 @@
 // Every process started in a host is stopped by stop(); `foreshock testbed down` kills anything left.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,7 @@ import { testbedTransport, type HostTransport } from '../faults/transport.ts';
 import { findHost, objectName, readInventory, openHost, hostArgv } from '../testbed/local/index.ts';
 import { DEFAULT_STATE_DIR, type Inventory } from '../testbed/local/inventory.ts';
 import { layout } from '../testbed/local/layout.ts';
+import { testbedLimits } from '../testbed/local/limits.ts';
 import { cgroupDir, tryRun } from '../testbed/local/sys.ts';
 import { dataFile, MIXES, readCategories, readRegions } from '../workload/data-files.ts';
 import type { EmulatorStats } from '../workload/emulator/emulator.ts';
@@ -250,13 +251,9 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
     stoppers.push(async () => {
       for (const t of transports.values()) await (await t.catch(() => null))?.close();
     });
-    const originalLimits = new Map<string, string>();
-    const limitFile = (host: string, resource: 'cpu' | 'memory'): string => {
-      findHost(inv, host);
-      return resource === 'cpu'
-        ? path.join(cgroupDir('cpu', objectName(inv, host)), 'cpu.cfs_quota_us')
-        : path.join(cgroupDir('memory', objectName(inv, host)), 'memory.limit_in_bytes');
-    };
+    const limits = testbedLimits(inv);
+    // A later repetition reuses the testbed: put raised limits back when the session stops.
+    stoppers.push(async () => limits.restoreAll());
     const aggregateSubs = new Set<(row: AggregateMessage) => void>();
     let aggregateSub: (() => void) | null = null;
     let finished: Promise<RecordingSummary> | null = null;
@@ -268,36 +265,9 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
       },
       faultDir: () => testbedFaultDir(stateDir, inv),
       attachProcess: () => undefined,
-      raiseLimit: async (host, resource) => {
-        const file = limitFile(host, resource);
-        const before = readFileSync(file, 'utf8').trim();
-        const value = Number(before);
-        if (!(value > 0)) throw new UserError(`raise-limit: ${file} has no limit to raise (${before})`);
-        if (!originalLimits.has(file)) {
-          originalLimits.set(file, before);
-          // A later repetition reuses the testbed: put the limit back when the session stops.
-          stoppers.push(async () => {
-            const orig = originalLimits.get(file);
-            if (orig !== undefined) writeFileSync(file, orig);
-          });
-        }
-        writeFileSync(file, String(value * 2));
-      },
-      restoreLimit: async (host, resource) => {
-        const file = limitFile(host, resource);
-        const orig = originalLimits.get(file);
-        if (orig !== undefined) writeFileSync(file, orig);
-      },
-      hostProcesses: (host) => {
-        const procs = path.join(
-          cgroupDir('memory', objectName(inv, findHost(inv, host).name)),
-          'cgroup.procs',
-        );
-        return readFileSync(procs, 'utf8')
-          .split('\n')
-          .filter((l) => l.trim() !== '')
-          .map(Number);
-      },
+      raiseLimit: async (host, resource) => limits.raise(host, resource),
+      restoreLimit: async (host, resource) => limits.restore(host, resource),
+      hostProcesses: (host) => limits.processes(host),
       telemetry: { kind: 'kafka', brokers },
       onAggregate: (cb) => {
         aggregateSubs.add(cb);
