@@ -14,7 +14,15 @@
 // - Errors are ForeshockErrors whose `retriable` says whether trying again can help.
 
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Consumer,
+  type ISocketFactory,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
 import { ForeshockError, UserError } from '../../core/errors.ts';
 import { TOPICS, type Bus, type Handler, type TopicMessages, type Unsubscribe } from '../bus.ts';
 import { wrapKafkaError } from './errors.ts';
@@ -40,6 +48,8 @@ export interface KafkaBusOptions {
   groupPrefix?: string;
   /** How long ready() waits for the consumers to join before it rejects (default 30 s). */
   readyTimeoutMs?: number;
+  /** How kafkajs opens broker connections (default TCP; tunnel-socket.ts: through an SSH bastion). */
+  socketFactory?: ISocketFactory;
 }
 
 /** ready()'s default wait: a fresh group on a local broker joins in well under a second. */
@@ -109,6 +119,7 @@ export class KafkaBus<M extends object = TopicMessages> implements Bus<M> {
       brokers: options.brokers,
       connectionTimeout: options.connectionTimeoutMs ?? 3000,
       ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
       logLevel: logLevel.WARN,
       logCreator:
         () =>

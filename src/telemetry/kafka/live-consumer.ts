@@ -29,6 +29,7 @@ import {
   type Consumer,
   type ConsumerCrashEvent,
   type ConsumerGroupJoinEvent,
+  type ISocketFactory,
   type LogEntry,
   type RetryOptions,
 } from 'kafkajs';
@@ -82,6 +83,8 @@ export interface LiveConsumerOptions {
   stopTimeoutMs?: number;
   clientId?: string;
   connectionTimeoutMs?: number;
+  /** How kafkajs opens broker connections (default TCP; tunnel-socket.ts: through an SSH bastion). */
+  socketFactory?: ISocketFactory;
 }
 
 export interface LiveConsumer {
@@ -235,6 +238,7 @@ export async function startLiveConsumer(o: LiveConsumerOptions): Promise<LiveCon
       connectionTimeout: o.connectionTimeoutMs ?? 3000,
       // The client's policy is the cluster's (metadata, connections); consumers get it too, below.
       retry: policy,
+      ...(o.socketFactory ? { socketFactory: o.socketFactory } : {}),
       logLevel: logLevel.WARN,
       logCreator,
     });
