@@ -59,7 +59,7 @@ describe.skipIf(lib === null)('kafkajs through a tunnel socket factory', () => {
       for (let i = 0; i < 5; i++) {
         await bus.send('stats', { host: 'db', time: 1000 + i, availcpu: i });
       }
-      await until(() => got.length >= 5, 20_000);
+      await until(() => got.length >= 5, 'five stats messages back', 20_000);
       expect(got.map((m) => m.time)).toEqual([1000, 1001, 1002, 1003, 1004]);
       // Admin, producer and the subscription's consumer all came through the opener, to the broker.
       expect(opened.length).toBeGreaterThanOrEqual(3);
