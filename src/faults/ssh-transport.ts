@@ -1,8 +1,12 @@
 // The SSH transport (transport.ts): one ssh2 connection per host, key-only, against a host key
-// pinned in a known_hosts file; argv words quoted for the remote shell with shellQuote.
+// pinned in a known_hosts file; argv words quoted for the remote shell with shellQuote. A host
+// reachable only through a bastion (jump host) is reached over a second ssh2 connection to the
+// bastion, pinned the same way, and a direct-tcpip channel from it. Besides run(), the transport
+// starts long-running processes (spawn) and opens TCP tunnels from the host (tunnel).
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { ForeshockError, UserError } from '../core/errors.ts';
 import { findHost } from '../testbed/local/inventory.ts';
@@ -18,6 +22,19 @@ import {
   type RunResult,
 } from './transport.ts';
 
+/** The bastion (jump host) a target is reached through: key-only, its host key pinned too. */
+export interface SshJumpOptions {
+  /** The bastion's address; its known_hosts line must name exactly this. */
+  address: string;
+  port?: number;
+  /** Default "root". */
+  username?: string;
+  privateKeyFile: string;
+  knownHostsFile: string;
+  /** TCP connect + SSH handshake + auth limit for the bastion hop. Default 5000. */
+  connectTimeoutMs?: number;
+}
+
 export interface SshTransportOptions {
   /** Host id used in messages, e.g. "db". */
   host: string;
@@ -27,8 +44,52 @@ export interface SshTransportOptions {
   username?: string;
   privateKeyFile: string;
   knownHostsFile: string;
-  /** TCP connect + SSH handshake + auth limit (ssh2 readyTimeout). Default 5000. */
+  /**
+   * TCP connect + SSH handshake + auth limit (ssh2 readyTimeout); through a bastion it also bounds
+   * the bastion's connect to the target. Also bounds opening a tunnel. Default 5000.
+   */
   connectTimeoutMs?: number;
+  /** Reach `address` through this bastion (its sshd connects to address:port). */
+  jump?: SshJumpOptions;
+}
+
+/** A long-running command on a host (SshHostTransport.spawn). */
+export interface RemoteProcess {
+  /**
+   * The command's output. Read (or resume()) both: like a child process's pipes, unread output
+   * eventually blocks the command. Both end when the command's channel closes.
+   */
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /**
+   * Settles (never rejects) when the command has exited (code, or signal name with the SIG
+   * prefix), was killed by stop() or the connection was lost (code null).
+   */
+  readonly exited: Promise<{ code: number | null; signal: string | null }>;
+  /** Writes to the command's stdin; ignored once stop() was called or the command exited. */
+  write(data: string): void;
+  /**
+   * Ends stdin (a command that exits on EOF stops by itself), waits up to graceMs (default 3000)
+   * for the exit, then kills the command and everything it forked. Resolves once the command is
+   * gone or the connection is closed; never rejects; calling it again returns the same promise.
+   */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** The SSH transport: run(), plus long-running processes and TCP tunnels from the host. */
+export interface SshHostTransport extends HostTransport {
+  /**
+   * Starts argv on the host (quoted as for run()) and resolves once it runs, with stdin open.
+   * Counts against the connection's channel slots until it is gone. A refused start rejects
+   * with a retriable ForeshockError, an empty argv or a NUL byte with a UserError.
+   */
+  spawn(argv: readonly string[]): Promise<RemoteProcess>;
+  /**
+   * A TCP connection from the host to host:port (SSH direct-tcpip, as `ssh -W`): e.g. a client
+   * reaching private addresses through a bastion. Failure: retriable ForeshockError naming
+   * host:port. Closing the transport closes its tunnels.
+   */
+  tunnel(host: string, port: number): Promise<Duplex>;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -151,7 +212,13 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-class SshTransport implements HostTransport {
+/** A connected ssh2 client and the moment its connection is gone. */
+interface Connection {
+  client: Client;
+  closed: Promise<void>;
+}
+
+class SshTransport implements SshHostTransport {
   private readonly who: string;
   /** One session stays free for the kill run, so timed-out runs can always be killed. */
   private readonly slots = new Slots(MAX_CHANNELS - 1);
@@ -162,19 +229,43 @@ class SshTransport implements HostTransport {
   private readonly inFlight = new Set<(e: ForeshockError) => void>();
   private closed = false;
 
+  private readonly client: Client;
+  /** Both connections (target and bastion, if any) are gone. */
+  private readonly gone: Promise<void>;
+
+  /**
+   * `target` is the host's connection; `jump` the bastion's, whose channel carries it. They live
+   * and die together: either closing closes the other, and runs in flight fail as lost.
+   */
   constructor(
     readonly host: string,
-    private readonly client: Client,
+    target: Connection,
     readonly description: string,
+    /** Limit for opening a tunnel. */
+    private readonly openTimeoutMs: number,
+    private readonly jump?: Connection,
   ) {
     this.who = `${description} (${host})`;
+    const client = (this.client = target.client);
     // After connect, an 'error' without a listener would crash the process; 'close' follows it.
     client.on('error', () => undefined);
-    client.once('close', () => {
+    jump?.client.on('error', () => undefined);
+    const onClose = (): void => {
+      if (this.closed) return;
       this.closed = true;
+      jump?.client.end();
       const lost = new ForeshockError(`${this.who}: connection lost`, { retriable: true });
       for (const fail of [...this.inFlight]) fail(lost);
-    });
+    };
+    // Synchronously: ssh2 emits 'close' just before it closes the open channels, and the runs in
+    // flight must fail as lost rather than resolve from their channel's close. The promise covers
+    // a connection already gone by now.
+    client.once('close', onClose);
+    void target.closed.then(onClose);
+    // The target's socket is a channel of the bastion connection: it ends with it, but destroy
+    // the client anyway so that nothing waits on a half-closed stream.
+    void jump?.closed.then(() => client.destroy());
+    this.gone = Promise.all([target.closed, jump?.closed]).then(() => undefined);
   }
 
   run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -330,29 +421,226 @@ class SshTransport implements HostTransport {
     return new ForeshockError(`${this.who}: connection closed`, { retriable: true });
   }
 
-  close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.client.once('close', () => resolve());
-      this.client.end();
+  spawn(argv: readonly string[]): Promise<RemoteProcess> {
+    return new Promise<RemoteProcess>((resolve, reject) => {
+      checkArgv(this.who, argv); // a throw in here rejects the promise
+      const runId = randomBytes(8).toString('hex');
+      const command = `${RUN_MARKER}=${runId} ${argv.map(shellQuote).join(' ')}`;
+      let proc: RemoteProcess | undefined;
+      let release: (() => void) | undefined;
+      const start = async (): Promise<void> => {
+        if (this.closed) throw this.closedError();
+        release = await this.slots.acquire();
+        await this.openChannel(
+          command,
+          () => false,
+          (ch) => {
+            proc = this.remoteProcess(ch, runId, release ?? (() => undefined));
+          },
+        );
+        if (proc) resolve(proc);
+      };
+      start().catch((e: unknown) => {
+        release?.();
+        const reason = e instanceof Error ? e.message : String(e);
+        reject(
+          e instanceof ForeshockError
+            ? e
+            : new ForeshockError(`${this.who}: ${commandName(argv)}: cannot start: ${reason}`, {
+                retriable: true,
+                cause: e,
+              }),
+        );
+      });
     });
+  }
+
+  /** The RemoteProcess of a started exec channel; `release` frees its slot once it is gone. */
+  private remoteProcess(ch: ClientChannel, runId: string, release: () => void): RemoteProcess {
+    // Listeners go on at once, in the exec callback (see exec()).
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    ch.pipe(stdout);
+    ch.stderr.pipe(stderr);
+    ch.on('error', () => undefined);
+    let code: number | null = null;
+    let signal: string | null = null;
+    let resolveExit: (r: { code: number | null; signal: string | null }) => void = () => undefined;
+    const exited = new Promise<{ code: number | null; signal: string | null }>((r) => {
+      resolveExit = r;
+    });
+    let hasExited = false;
+    const markExited = (): void => {
+      if (hasExited) return;
+      hasExited = true;
+      resolveExit({ code, signal });
+    };
+    /** The channel is closed (or the connection lost, or the kill done): free the slot. */
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      this.inFlight.delete(lost);
+      release();
+      markExited();
+    };
+    const lost = (): void => finish(); // connection lost: code stays null
+    this.inFlight.add(lost);
+    /** Set while stop() kills: the slot stays held until the kill is done (see exec()). */
+    let killing = false;
+    ch.on('exit', (c: number | null, s?: string) => {
+      code = c ?? null;
+      signal = s ?? null;
+      markExited();
+    });
+    ch.once('close', () => {
+      if (!killing) finish();
+    });
+    let stdinEnded = false;
+    const endStdin = (): void => {
+      if (stdinEnded) return;
+      stdinEnded = true;
+      ch.end();
+    };
+    let stopping: Promise<void> | undefined;
+    const stop = async (graceMs: number): Promise<void> => {
+      endStdin();
+      const timer = { id: undefined as NodeJS.Timeout | undefined };
+      const inTime = await Promise.race([
+        exited.then(() => true),
+        new Promise<boolean>((r) => {
+          timer.id = setTimeout(() => r(false), Math.max(0, graceMs));
+        }),
+      ]);
+      clearTimeout(timer.id);
+      if (inTime || finished) return;
+      killing = true;
+      await this.kill(runId, ch);
+      finish();
+    };
+    return {
+      stdout,
+      stderr,
+      exited,
+      write: (data: string): void => {
+        if (stdinEnded || hasExited || finished) return;
+        ch.write(data);
+      },
+      stop: (graceMs = DEFAULT_STOP_GRACE_MS): Promise<void> => (stopping ??= stop(graceMs)),
+    };
+  }
+
+  tunnel(host: string, port: number): Promise<Duplex> {
+    const where = `${host}:${port}`;
+    if (this.closed) {
+      return Promise.reject(
+        new ForeshockError(`${this.who}: tunnel to ${where}: connection closed`, { retriable: true }),
+      );
+    }
+    return forwardOut(this.client, host, port, this.openTimeoutMs).catch((e: unknown) => {
+      const reason = e instanceof Error ? e.message : String(e);
+      throw new ForeshockError(`${this.who}: tunnel to ${where}: ${reason}`, { retriable: true, cause: e });
+    });
+  }
+
+  close(): Promise<void> {
+    this.client.end();
+    this.jump?.client.end();
+    return this.gone;
   }
 }
 
-/** Connects with ssh2: key-only auth, host key pinned in knownHostsFile. */
-export function connectSsh(o: SshTransportOptions): Promise<HostTransport> {
-  const port = o.port ?? 22;
-  const username = o.username ?? 'root';
-  const timeoutMs = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const target = port === 22 ? o.address : `${o.address}:${port}`;
-  const description = `ssh ${username}@${target}`;
-  const who = `${description} (${o.host})`;
-  // Read both files first: a missing key or known_hosts file is the user's to fix, not retriable.
-  const privateKey = readOrUserError(o.privateKeyFile, who, 'private key');
-  const pinned = pinnedKeys(readOrUserError(o.knownHostsFile, who, 'known_hosts file'), o.address, port);
+/** How long RemoteProcess.stop() waits for an exit after stdin EOF before it kills. */
+const DEFAULT_STOP_GRACE_MS = 3000;
 
+/**
+ * Opens a direct-tcpip channel from the server of `client` to host:port, within timeoutMs (sshd
+ * may wait for the kernel's TCP connect timeout, minutes for an address that does not answer).
+ * Rejects with ssh2's error (refusals carry sshd's reason, e.g. "Connection refused").
+ */
+function forwardOut(client: Client, host: string, port: number, timeoutMs: number): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      reject(new Error(`no connection within ${timeoutMs} ms`));
+    }, timeoutMs);
+    try {
+      client.forwardOut('127.0.0.1', 0, host, port, (err, ch) => {
+        clearTimeout(timer);
+        if (done) {
+          ch?.close(); // too late: nobody takes it
+          return;
+        }
+        done = true;
+        if (err) reject(err);
+        else resolve(ch);
+      });
+    } catch (e) {
+      // ssh2 throws when the connection is no longer writable.
+      clearTimeout(timer);
+      done = true;
+      reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  });
+}
+
+/** One SSH hop: where to connect, as whom, and the host keys pinned for it. */
+interface Hop {
+  /** Prefix of every message, e.g. "ssh root@10.0.0.2 (db)" or "...: bastion 10.0.0.3". */
+  who: string;
+  address: string;
+  port: number;
+  username: string;
+  privateKey: string;
+  privateKeyFile: string;
+  knownHostsFile: string;
+  pinned: Buffer[];
+  timeoutMs: number;
+  /** An already-connected stream to the server (a bastion's channel) instead of a TCP connect. */
+  sock?: Duplex;
+}
+
+/** Reads a hop's key and pins: a missing key or known_hosts file is the user's to fix. */
+function hop(
+  who: string,
+  o: {
+    address: string;
+    port?: number;
+    username?: string;
+    privateKeyFile: string;
+    knownHostsFile: string;
+    connectTimeoutMs?: number;
+  },
+): Hop {
+  const port = o.port ?? 22;
+  return {
+    who,
+    address: o.address,
+    port,
+    username: o.username ?? 'root',
+    privateKey: readOrUserError(o.privateKeyFile, who, 'private key'),
+    privateKeyFile: o.privateKeyFile,
+    knownHostsFile: o.knownHostsFile,
+    pinned: pinnedKeys(readOrUserError(o.knownHostsFile, who, 'known_hosts file'), o.address, port),
+    timeoutMs: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+  };
+}
+
+/** `addr` or `addr:port` (port 22 is left out). */
+function endpoint(address: string, port: number): string {
+  return port === 22 ? address : `${address}:${port}`;
+}
+
+/**
+ * Connects and authenticates one hop with ssh2: key-only auth, host key pinned. The one
+ * implementation for a direct host, a bastion and a host behind a bastion.
+ */
+function handshake(h: Hop): Promise<Connection> {
+  const { who } = h;
   return new Promise((resolve, reject) => {
     const client = new Client();
+    const closed = new Promise<void>((r) => client.once('close', () => r()));
     let hostKeyRejected = false;
     let done = false;
     const fail = (e: ForeshockError): void => {
@@ -364,21 +652,22 @@ export function connectSsh(o: SshTransportOptions): Promise<HostTransport> {
     client.once('ready', () => {
       if (done) return;
       done = true;
-      resolve(new SshTransport(o.host, client, description));
+      resolve({ client, closed });
     });
+    // Stays on after 'ready' (fail is a no-op then): an 'error' without a listener would crash.
     client.on('error', (err: Error & { level?: string; code?: string }) => {
       if (hostKeyRejected) {
         // No key material in the message: the file is enough to find and compare the pin.
-        fail(new UserError(`${who}: host key does not match the key pinned in ${o.knownHostsFile}`));
+        fail(new UserError(`${who}: host key does not match the key pinned in ${h.knownHostsFile}`));
       } else if (err.level === 'client-authentication') {
         fail(
-          new UserError(`${who}: authentication failed: the server refused the key ${o.privateKeyFile}`, {
+          new UserError(`${who}: authentication failed: the server refused the key ${h.privateKeyFile}`, {
             cause: err,
           }),
         );
       } else if (err.level === 'client-timeout') {
         fail(
-          new ForeshockError(`${who}: unreachable: no SSH handshake within ${timeoutMs} ms`, {
+          new ForeshockError(`${who}: unreachable: no SSH handshake within ${h.timeoutMs} ms`, {
             retriable: true,
             cause: err,
           }),
@@ -395,37 +684,78 @@ export function connectSsh(o: SshTransportOptions): Promise<HostTransport> {
       }
     });
     // ssh2 may end the connection without an 'error' (e.g. the server drops it before 'ready').
-    client.once('close', () =>
+    void closed.then(() =>
       fail(new ForeshockError(`${who}: unreachable: connection closed`, { retriable: true })),
     );
     const config: ConnectConfig = {
-      host: o.address,
-      port,
-      username,
-      privateKey,
+      host: h.address,
+      port: h.port,
+      username: h.username,
+      privateKey: h.privateKey,
       // Key-only: publickey is the one method offered (no "none", password, agent or
       // keyboard-interactive attempt), so a refused key fails instead of falling back.
       authHandler: ['publickey'],
       tryKeyboard: false,
-      readyTimeout: timeoutMs,
+      readyTimeout: h.timeoutMs,
       // Without hostHash ssh2 passes the raw key blob: the same bytes as known_hosts' base64.
       hostVerifier: (key: Buffer): boolean => {
-        const ok = pinned.some((k) => k.equals(key));
+        const ok = h.pinned.some((k) => k.equals(key));
         if (!ok) hostKeyRejected = true;
         return ok;
       },
+      ...(h.sock ? { sock: h.sock } : {}),
     };
     try {
       client.connect(config);
       // Each run is a few small packets (open, exec, EOF) that Nagle's algorithm would hold back
       // for the server's delayed ACK: measured ~48 ms per run on an open connection, ~5 ms without.
+      // (A no-op over a bastion's channel: the bastion's own socket has it.)
       client.setNoDelay(true);
     } catch (e) {
       // ssh2 parses the private key synchronously in connect().
       const reason = e instanceof Error ? e.message : String(e);
-      fail(new UserError(`${who}: unusable private key ${o.privateKeyFile}: ${reason}`, { cause: e }));
+      fail(new UserError(`${who}: unusable private key ${h.privateKeyFile}: ${reason}`, { cause: e }));
     }
   });
+}
+
+/**
+ * Connects with ssh2: key-only auth, host key pinned in knownHostsFile. With `jump`, connects to
+ * the bastion first (pinned in its own known_hosts file), has it open a TCP connection to
+ * address:port and runs the target's SSH connection over that channel.
+ */
+export async function connectSsh(o: SshTransportOptions): Promise<SshHostTransport> {
+  const port = o.port ?? 22;
+  const username = o.username ?? 'root';
+  const timeoutMs = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const target = endpoint(o.address, port);
+  const via = o.jump ? endpoint(o.jump.address, o.jump.port ?? 22) : undefined;
+  const description = `ssh ${username}@${target}${via === undefined ? '' : ` via ${via}`}`;
+  const who = `${description} (${o.host})`;
+  // Read every file first: a missing key or known_hosts file is the user's to fix, not retriable.
+  const targetHop = hop(who, o);
+  const jumpHop = o.jump && via !== undefined ? hop(`${who}: bastion ${via}`, o.jump) : undefined;
+  if (!jumpHop) return new SshTransport(o.host, await handshake(targetHop), description, timeoutMs);
+
+  const jump = await handshake(jumpHop);
+  jump.client.setNoDelay(true);
+  try {
+    let sock: ClientChannel;
+    try {
+      sock = await forwardOut(jump.client, o.address, port, timeoutMs);
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      throw new ForeshockError(`${who}: unreachable from bastion ${via}: ${reason}`, {
+        retriable: true,
+        cause: e,
+      });
+    }
+    const conn = await handshake({ ...targetHop, sock });
+    return new SshTransport(o.host, conn, description, timeoutMs, jump);
+  } catch (e) {
+    jump.client.destroy();
+    throw e;
+  }
 }
 
 /** A transport to one host of a local testbed brought up with `--ssh`. */
@@ -433,7 +763,7 @@ export async function testbedTransport(
   stateDir: string,
   host: string,
   o: { connectTimeoutMs?: number } = {},
-): Promise<HostTransport> {
+): Promise<SshHostTransport> {
   const inv = readInventory(stateDir);
   if (!inv) {
     throw new UserError(`testbed: no testbed in ${stateDir}; run \`foreshock testbed up --ssh\``);

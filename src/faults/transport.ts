@@ -73,4 +73,12 @@ export class Collector {
 }
 
 export { LocalTransport } from './local-transport.ts';
-export { connectSsh, pinnedKeys, testbedTransport, type SshTransportOptions } from './ssh-transport.ts';
+export {
+  connectSsh,
+  pinnedKeys,
+  testbedTransport,
+  type RemoteProcess,
+  type SshHostTransport,
+  type SshJumpOptions,
+  type SshTransportOptions,
+} from './ssh-transport.ts';
