@@ -1,12 +1,18 @@
-// `foreshock aws deploy|status|teardown|replace-host`: the AWS testbed (cfn/foreshock.yaml). Thin
+// `foreshock aws deploy|status|teardown|replace-host|known-hosts`: the AWS testbed (cfn/foreshock.yaml). Thin
 // handlers over src/testbed/aws. Credentials come only from the AWS SDK's default provider chain
 // (environment, ~/.aws config/SSO, instance role); foreshock never takes or prints them.
 // --endpoint points every client at a local emulator (moto, localstack) instead of AWS.
 
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
 import type { Argv, CommandModule } from 'yargs';
-import { UserError } from '../../core/errors.ts';
+import { ForeshockError, UserError } from '../../core/errors.ts';
 import {
+  ROLE_TAG,
+  STACK_TAG,
+  createEc2Client,
   deployStack,
   resolveRegion,
   stackStatus,
@@ -15,6 +21,12 @@ import {
 } from '../../testbed/aws/cloudformation.ts';
 import { inventoryFromOutputs, type AwsInventory } from '../../testbed/aws/inventory.ts';
 import { replaceHost } from '../../testbed/aws/replace-host.ts';
+import {
+  collectHostKeys,
+  renderKnownHosts,
+  writeFileAtomic,
+  type HostKeyInstance,
+} from '../../testbed/aws/host-keys.ts';
 import { logLine } from '../options.ts';
 
 interface Args {
@@ -30,6 +42,7 @@ interface Args {
   'repo-ref'?: string;
   param?: string[];
   role?: string;
+  out?: string;
 }
 
 const common = <T>(y: Argv<T>) =>
@@ -82,9 +95,94 @@ async function target(args: Args): Promise<{ region: string; endpoint?: string }
   return { region, ...(args.endpoint ? { endpoint: args.endpoint } : {}) };
 }
 
+/** The default known_hosts file of a stack: ~/.foreshock/aws/<stack>/known_hosts. */
+export function defaultKnownHostsPath(stackName: string): string {
+  return join(homedir(), '.foreshock', 'aws', stackName, 'known_hosts');
+}
+
+async function runningStackInstances(
+  ec2: ReturnType<typeof createEc2Client>,
+  stackName: string,
+): Promise<Instance[]> {
+  const found: Instance[] = [];
+  let token: string | undefined;
+  do {
+    const r = await ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: `tag:${STACK_TAG}`, Values: [stackName] },
+          { Name: 'instance-state-name', Values: ['running'] },
+        ],
+        NextToken: token,
+      }),
+    );
+    for (const res of r.Reservations ?? []) found.push(...(res.Instances ?? []));
+    token = r.NextToken;
+  } while (token);
+  return found;
+}
+
+/**
+ * What to pin: the bastion at its public IP (the stack output users connect to), every other
+ * running instance tagged with the stack at its private IP (reached through the bastion). Instances,
+ * not the outputs, decide the private addresses: after replace-host an output can be stale.
+ */
+export function knownHostsTargets(
+  inv: AwsInventory,
+  instances: readonly Instance[],
+  log: (line: string) => void = () => undefined,
+): HostKeyInstance[] {
+  const stack = inv.stackName;
+  const out: HostKeyInstance[] = [];
+  for (const i of instances) {
+    const id = i.InstanceId;
+    if (!id) continue;
+    const role = i.Tags?.find((t) => t.Key === ROLE_TAG)?.Value ?? 'unknown';
+    if (role === 'bastion') {
+      if (i.PublicIpAddress && i.PublicIpAddress !== inv.bastion) {
+        throw new UserError(
+          `stack ${stack}: bastion ${id} has public IP ${i.PublicIpAddress}, but output BastionPublicIp is ${inv.bastion}; not pinning a key to the wrong address`,
+        );
+      }
+      out.push({ id, role, address: inv.bastion });
+    } else {
+      if (!i.PrivateIpAddress) {
+        throw new ForeshockError(`stack ${stack}: ${role} instance ${id} has no private IP yet`, {
+          retriable: true,
+        });
+      }
+      out.push({ id, role, address: i.PrivateIpAddress });
+    }
+  }
+  if (!out.some((h) => h.role === 'bastion')) {
+    throw new UserError(`stack ${stack}: no running instance tagged ${ROLE_TAG}=bastion`);
+  }
+  for (const h of inv.hosts) {
+    if (!out.some((o) => o.address === h.ip)) {
+      log(`stack ${stack}: no running instance has ${h.name}'s address ${h.ip} (replaced? stale output)`);
+    }
+  }
+  return out;
+}
+
+const KNOWN_HOSTS_HELP = [
+  'Why: SSH to the testbed is key-only with PINNED host keys. A fresh instance has a host key nobody knows',
+  'in advance, and accepting whatever key answers first (trust on first use) lets a man in the middle in.',
+  "cloud-init prints each instance's host public keys to its serial console, between the lines",
+  '-----BEGIN SSH HOST KEY KEYS----- and -----END SSH HOST KEY KEYS-----; EC2 GetConsoleOutput returns that',
+  'console over the authenticated AWS API, not over the network being trusted. This command reads them and',
+  'writes a known_hosts file (the bastion at its public IP, every private host at its private IP), so the',
+  'first SSH connection is already verified.',
+  '',
+  'The keys appear a few minutes after boot: the command polls until every running instance of the stack',
+  'has them, up to --timeout-s, then fails (retriable, exit 2) naming the instances without keys and writes',
+  'nothing. The file is written whole (temporary file + rename), mode 0600. Only public keys are handled.',
+].join('\n');
+
 export const awsCommand: CommandModule = {
   command: 'aws',
-  describe: 'Deploy, inspect, tear down the AWS testbed stack, or replace one of its hosts',
+  describe:
+    'Deploy, inspect, tear down the AWS testbed stack, replace one of its hosts, or pin their SSH host keys',
   builder: (y) =>
     y
       .command<Args>({
@@ -212,6 +310,54 @@ export const awsCommand: CommandModule = {
           console.log(JSON.stringify(r, null, 2));
         },
       })
-      .demandCommand(1, 'give deploy, status, teardown or replace-host'),
+      .command<Args>({
+        command: 'known-hosts',
+        describe: "Pin the hosts' SSH host keys from their EC2 consoles into a known_hosts file",
+        builder: (yy) =>
+          common(yy)
+            .usage('$0 aws known-hosts [--out FILE]')
+            .epilog(KNOWN_HOSTS_HELP)
+            .option('timeout-s', {
+              type: 'number',
+              default: 600,
+              describe: 'how long to wait for every console to show its host keys, in seconds',
+            })
+            .option('out', {
+              type: 'string',
+              describe: 'known_hosts file to write (default ~/.foreshock/aws/<stack>/known_hosts, mode 0600)',
+            }) as Argv<Args>,
+        handler: async (args) => {
+          const t = await target(args);
+          const stackName = args['stack-name'];
+          const st = await stackStatus({ ...t, stackName });
+          if (!st) throw new UserError(`stack ${stackName} does not exist in ${t.region}`);
+          const inv = inventoryFromOutputs(stackName, st.outputs);
+          const ec2 = createEc2Client(t);
+          const instances = await runningStackInstances(ec2, stackName);
+          if (instances.length === 0) {
+            throw new UserError(`stack ${stackName}: no running instances tagged ${STACK_TAG}=${stackName}`);
+          }
+          const targets = knownHostsTargets(inv, instances, logLine);
+          const timeoutS = args['timeout-s'];
+          if (!Number.isFinite(timeoutS) || timeoutS < 0)
+            throw new UserError(`--timeout-s ${timeoutS}: must be a number of seconds >= 0`);
+          const collected = await collectHostKeys(ec2, targets, { timeoutMs: timeoutS * 1000, log: logLine });
+          const file = args.out ?? defaultKnownHostsPath(stackName);
+          try {
+            writeFileAtomic(file, renderKnownHosts(collected));
+          } catch (err) {
+            throw new UserError(
+              `--out ${file}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+            );
+          }
+          for (const { instance, keys } of collected) {
+            logLine(
+              `${instance.role} ${instance.id} ${instance.address}: pinned ${keys.length} key(s) (${keys.map((k) => k.type).join(', ')})`,
+            );
+          }
+          logLine(`wrote ${file} (${collected.length} host(s))`);
+        },
+      })
+      .demandCommand(1, 'give deploy, status, teardown, replace-host or known-hosts'),
   handler: () => undefined,
 };
