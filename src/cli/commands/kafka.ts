@@ -1,7 +1,9 @@
 // `foreshock kafka setup|start|stop|status`: the local Apache Kafka broker (KRaft) the live
 // pipeline publishes to. Thin handlers over src/telemetry/kafka (see docs/kafka.md).
 
+import { networkInterfaces } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
+import { UserError } from '../../core/errors.ts';
 import { ensureKafkaInstalled, KAFKA_VERSION } from '../../telemetry/kafka/install.ts';
 import {
   defaultStateDir,
@@ -21,9 +23,37 @@ const stateOption = <T>(y: Argv<T>) =>
       'where the broker keeps its data and broker.json (default: $FORESHOCK_KAFKA_HOME/state or ~/.cache/foreshock/state)',
   });
 
+const IPV4_OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4 = new RegExp(`^${IPV4_OCTET}(\\.${IPV4_OCTET}){3}$`);
+
+/**
+ * `--bind`: a dotted IPv4 address of this machine that clients can dial (the broker listens on it
+ * and advertises it): any 127.x.y.z (Linux routes all of 127/8 to lo), or an address of one of the
+ * machine's interfaces. 0.0.0.0 cannot be advertised, and a foreign address would only make the JVM
+ * fail to bind after the readiness timeout, so both are refused up front.
+ */
+export function validateBindAddress(
+  text: string,
+  local: () => string[] = () =>
+    Object.values(networkInterfaces())
+      .flatMap((l) => l ?? [])
+      .filter((a) => a.family === 'IPv4')
+      .map((a) => a.address),
+): string {
+  if (!IPV4.test(text))
+    throw new UserError(`kafka start: --bind must be a dotted IPv4 address, got "${text}"`);
+  if (text === '0.0.0.0')
+    throw new UserError(
+      'kafka start: --bind 0.0.0.0 cannot be advertised to clients: give one address of this machine',
+    );
+  if (!text.startsWith('127.') && !local().includes(text))
+    throw new UserError(`kafka start: --bind ${text} is not an address of this machine (see \`ip -4 addr\`)`);
+  return text;
+}
+
 export const kafkaCommand: CommandModule = {
   command: 'kafka',
-  describe: 'Fetch, start, stop or check the local Apache Kafka broker (KRaft, 127.0.0.1 only)',
+  describe: 'Fetch, start, stop or check the local Apache Kafka broker (KRaft, on 127.0.0.1 unless --bind)',
   builder: (y) =>
     y
       .command({
@@ -37,12 +67,21 @@ export const kafkaCommand: CommandModule = {
         command: 'start',
         describe: 'Start a broker in the background with the topics stats, responsetime, aggregate',
         builder: (yy) =>
-          stateOption(yy).option('port', { type: 'number', describe: 'client port (default: a free one)' }),
+          stateOption(yy)
+            .option('port', { type: 'number', describe: 'client port (default: a free one)' })
+            .option('bind', {
+              type: 'string',
+              default: '127.0.0.1',
+              describe:
+                'IPv4 address the broker listens on and advertises: the one clients dial (e.g. the private IP of the AWS kafka host)',
+            }),
         handler: async (a) => {
-          const args = a as StateArgs & { port?: number };
+          const args = a as StateArgs & { port?: number; bind?: string };
+          const bindHost = validateBindAddress(args.bind ?? '127.0.0.1');
           const info = await startLocalBroker(args['state-dir'] ?? defaultStateDir(), {
             ...(args.port !== undefined ? { port: args.port } : {}),
             lib: ensureKafkaInstalled(),
+            bindHost,
           });
           console.log(
             `kafka broker running on ${info.brokers.join(',')} (pid ${info.pid}, data ${info.dir})`,

@@ -71,6 +71,11 @@ export interface RawSample {
   cpuPressure: number | null;
   memPressure: number | null;
   ioPressure: number | null;
+  /**
+   * Ready-made load averages (the machine source's /proc/loadavg, the kernel's own): published as
+   * they are instead of derive.ts's estimate from runnableTasks.
+   */
+  kernelLoad?: { load1: number | null; load5: number | null };
 }
 
 /** A host's metric source: the procfs (embedded) one or the cgroup (testbed) one. */

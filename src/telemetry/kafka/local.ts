@@ -29,7 +29,8 @@ export function localBrokerStatus(stateDir: string): LocalStatus {
 
 export async function startLocalBroker(
   stateDir: string,
-  options: { port?: number; lib?: string } = {},
+  /** bindHost: the address it listens on and advertises (default 127.0.0.1). */
+  options: { port?: number; lib?: string; bindHost?: string } = {},
 ): Promise<KafkaBrokerInfo> {
   const status = localBrokerStatus(stateDir);
   if (status.running) {
