@@ -32,7 +32,8 @@ import {
   parseConsoleHostKeys,
   writeFileAtomic,
 } from '../../src/testbed/aws/host-keys.ts';
-import { defaultKnownHostsPath, knownHostsTargets } from '../../src/cli/commands/aws.ts';
+import { knownHostsTargets } from '../../src/cli/commands/aws.ts';
+import { defaultKnownHostsFile } from '../../src/testbed/aws/remote-spec.ts';
 import { runCliAsync } from '../helpers/cli.ts';
 
 const pub = (type: 'ed25519' | 'ecdsa' | 'rsa', bits?: number): string =>
@@ -333,7 +334,7 @@ describe('known-hosts targets and file', () => {
       expect(readFileSync(file, 'utf8')).toBe('two\n');
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(readdirSync(join(dir, 'a', 'b'))).toEqual(['known_hosts']);
-      expect(defaultKnownHostsPath('fs')).toMatch(/\.foreshock\/aws\/fs\/known_hosts$/);
+      expect(defaultKnownHostsFile('fs')).toMatch(/\.foreshock\/aws\/fs\/known_hosts$/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

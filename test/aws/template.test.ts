@@ -217,6 +217,19 @@ describe('template contents', () => {
       ['Client1', 'Client2', 'Client3', 'Client4', 'Client5'].map((c) => RESOURCES[c]?.Condition),
     ).toEqual([undefined, 'HasClient2', 'HasClient3', 'HasClient4', 'HasClient5']);
     const data = obj(obj(RESOURCES.LaunchTemplate?.Properties).LaunchTemplateData);
+    // The launch template stays complete: replace-host launches from it alone.
+    expect(data.ImageId).toEqual({ Ref: 'ImageId' });
+    expect(data.InstanceType).toEqual({ Ref: 'InstanceType' });
+    expect(data.KeyName).toEqual({ Ref: 'KeyName' });
+    // Each instance repeats the image and names its type (instance properties override the launch
+    // template's): the same image as the template, and the template's type except on kafka. moto
+    // needs ImageId on the instance; real CloudFormation takes either.
+    for (const [name, r] of instances) {
+      expect(r.Properties?.ImageId, name).toEqual(data.ImageId);
+      expect(r.Properties?.InstanceType, name).toEqual(
+        name === 'Kafka' ? { Ref: 'KafkaInstanceType' } : data.InstanceType,
+      );
+    }
     expect(obj(data.MetadataOptions).HttpTokens).toBe('required');
     expect(obj((data.BlockDeviceMappings as Obj[])[0]?.Ebs).Encrypted).toBe(true);
   });

@@ -4,8 +4,6 @@
 // --endpoint points every client at a local emulator (moto, localstack) instead of AWS.
 
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
 import type { Argv, CommandModule } from 'yargs';
 import { ForeshockError, UserError } from '../../core/errors.ts';
@@ -21,6 +19,7 @@ import {
 } from '../../testbed/aws/cloudformation.ts';
 import { inventoryFromOutputs, type AwsInventory } from '../../testbed/aws/inventory.ts';
 import { replaceHost } from '../../testbed/aws/replace-host.ts';
+import { defaultKnownHostsFile } from '../../testbed/aws/remote-spec.ts';
 import {
   collectHostKeys,
   renderKnownHosts,
@@ -93,11 +92,6 @@ async function target(args: Args): Promise<{ region: string; endpoint?: string }
   validateStackName(args['stack-name']);
   const region = await resolveRegion(args.region);
   return { region, ...(args.endpoint ? { endpoint: args.endpoint } : {}) };
-}
-
-/** The default known_hosts file of a stack: ~/.foreshock/aws/<stack>/known_hosts. */
-export function defaultKnownHostsPath(stackName: string): string {
-  return join(homedir(), '.foreshock', 'aws', stackName, 'known_hosts');
 }
 
 async function runningStackInstances(
@@ -342,7 +336,7 @@ export const awsCommand: CommandModule = {
           if (!Number.isFinite(timeoutS) || timeoutS < 0)
             throw new UserError(`--timeout-s ${timeoutS}: must be a number of seconds >= 0`);
           const collected = await collectHostKeys(ec2, targets, { timeoutMs: timeoutS * 1000, log: logLine });
-          const file = args.out ?? defaultKnownHostsPath(stackName);
+          const file = args.out ?? defaultKnownHostsFile(stackName);
           try {
             writeFileAtomic(file, renderKnownHosts(collected));
           } catch (err) {

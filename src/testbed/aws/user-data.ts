@@ -191,65 +191,63 @@ function rolePackages(role: AwsRole): string[] {
   }
 }
 
-// A foreshock process as a transient systemd unit: it outlives cloud-init, runs as the app user,
-// and restarts while the brokers it needs are still coming up.
-const unit = (name: string, args: string): string =>
-  `systemd-run --unit=${name} --uid=foreshock --working-directory="$APP" --setenv=HOME="$HOME_DIR" ` +
-  `--property=Restart=on-failure --property=RestartSec=10 /usr/local/bin/node bin/foreshock.js ${args}`;
+/** The login user of the Debian AMIs (the EC2 key pair is installed for it); the harness SSHes in as it. */
+export const AWS_SSH_USER = 'admin';
+/** Where the user data puts things the remote stack (src/stack/remote.ts) relies on. */
+export const AWS_HOST_LAYOUT = {
+  repoDir: '/opt/foreshock',
+  /** Scratch directory of the SSH user: fault markers and files, workload data, client statistics. */
+  workDir: '/var/tmp/foreshock',
+  node: '/usr/local/bin/node',
+  /** MariaDB's admin client on db: root over the unix socket, through the login user's sudo. */
+  dbAdmin: ['sudo', '-n', 'mariadb'],
+} as const;
 
+// What runs from boot is what the remote stack does not start itself: the Kafka broker and
+// MariaDB. Per run, over SSH, the remote stack creates the database and the web tier's account
+// (a fresh password, never in user data), loads the data from web, starts the web tier, a
+// machine-wide agent on every host and the emulators on the clients (src/stack/remote.ts).
 function roleServices(role: AwsRole): string[] {
-  const agentTodo = (what: string): string =>
-    `# TODO(issue 12): start the metric agent here once ${what}; \`foreshock agent\` needs the pids it watches.`;
+  const common = [
+    `# The harness logs in as ${AWS_SSH_USER}: its scratch directory, and where the stack's services are.`,
+    `install -d -o ${AWS_SSH_USER} -g ${AWS_SSH_USER} ${AWS_HOST_LAYOUT.workDir}`,
+    'install -d /etc/foreshock',
+  ];
+  const env: string[] = [];
+  if (needsKafka(role)) env.push('echo "KAFKA=$KAFKA:' + AWS_PORTS.kafka + '" >>/etc/foreshock/stack.env');
+  if (needsDb(role)) env.push('echo "DB=$DB:' + AWS_PORTS.mariadb + '" >>/etc/foreshock/stack.env');
   switch (role) {
     case 'db':
       return [
+        ...common,
+        ...env,
         `# MariaDB listens on every address; the db security group admits ${AWS_PORTS.mariadb} from the web group only.`,
         "printf '[mysqld]\\nbind-address = 0.0.0.0\\n' >/etc/mysql/mariadb.conf.d/60-foreshock.cnf",
         'systemctl restart mariadb',
         '# An assignment, so that set -e stops here if MariaDB is not running.',
         'DB_PID=$(pidof mariadbd)',
-        '# TODO(issue 12): create the RUBiS database and an account for the web host; the AWS provider',
-        '# must hand the credentials over (no secret is put in user data), then load the data.',
-        '',
-        unit(
-          'foreshock-agent',
-          `agent --host db --pid "$DB_PID" --bus kafka --brokers "$KAFKA:${AWS_PORTS.kafka}"`,
-        ),
+        'echo "mariadbd running (pid $DB_PID)"',
       ];
     case 'kafka':
       return [
+        ...common,
         'KAFKA_HOME_DIR="$HOME_DIR/kafka"',
+        "# The broker listens on, and advertises, this host's private address (the first one).",
+        "SELF_IP=$(hostname -I | awk '{print $1}')",
         'as_app env FORESHOCK_KAFKA_HOME="$KAFKA_HOME_DIR" node bin/foreshock.js kafka setup',
         '# oneshot + RemainAfterExit: `kafka start` returns once the broker is ready and leaves it',
         '# running in the unit.',
         'systemd-run --unit=foreshock-kafka --uid=foreshock --working-directory="$APP" --setenv=HOME="$HOME_DIR" \\',
         '  --setenv=FORESHOCK_KAFKA_HOME="$KAFKA_HOME_DIR" --property=Type=oneshot --property=RemainAfterExit=yes \\',
-        `  /usr/local/bin/node bin/foreshock.js kafka start --port ${AWS_PORTS.kafka}`,
-        '# TODO(issue 12): `foreshock kafka start` listens on 127.0.0.1 only, so the other hosts cannot',
-        `# reach ${AWS_PORTS.kafka} yet; it needs a bind-address option (startKafkaBroker has bindHost).`,
-        'BROKER_PID=$(node -e \'process.stdout.write(String(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).pid))\' "$KAFKA_HOME_DIR/state/broker.json")',
-        unit(
-          'foreshock-agent',
-          `agent --host kafka --pid "$BROKER_PID" --bus kafka --brokers 127.0.0.1:${AWS_PORTS.kafka}`,
-        ),
+        `  /usr/local/bin/node bin/foreshock.js kafka start --bind "$SELF_IP" --port ${AWS_PORTS.kafka}`,
       ];
     case 'web':
-      return [
-        `# TODO(issue 12): start the RUBiS web tier on port ${AWS_PORTS.web} against "$DB:${AWS_PORTS.mariadb}". There is no`,
-        '# web-tier-only command today (`foreshock workload run` starts web, db and clients together).',
-        agentTodo('the web tier runs as its own process'),
-      ];
+    case 'client':
     case 'analysis':
       return [
-        '# TODO(issue 12): the recorder is started per run by the experiment runner, e.g.',
-        `# node bin/foreshock.js record --bus kafka --brokers "$KAFKA:${AWS_PORTS.kafka}" --out runs/<name>`,
-        '# Nothing runs here at boot.',
-      ];
-    case 'client':
-      return [
-        '# TODO(issue 12): start the RUBiS client emulator against the web host. There is no',
-        '# client-only command today (`foreshock workload run` starts its own web and db tiers).',
-        agentTodo('the emulator runs as its own process'),
+        ...common,
+        ...env,
+        '# Nothing else runs here at boot: the remote stack starts its processes per run.',
       ];
   }
 }
