@@ -27,6 +27,7 @@ import type { ExperimentSpec } from '../runner/experiment/spec.ts';
 import { runReplayJob } from '../runner/replay-job.ts';
 import { startSession, type SessionStack } from '../stack/index.ts';
 import type { StackSession } from '../stack/session.ts';
+import type { RemoteStackSpec } from '../stack/remote-spec.ts';
 import type { AggregateMessage, StatsMessage } from '../telemetry/bus.ts';
 import { startLiveConsumer, type LiveConsumer } from '../telemetry/kafka/live-consumer.ts';
 import { defaultDataDir, type Mix } from '../workload/data-files.ts';
@@ -65,6 +66,8 @@ export interface LiveOptions {
   /** Status page port on 127.0.0.1 (0 = a free one). */
   port: number;
   stateDir?: string;
+  /** The machines of the remote and aws stacks. */
+  remote?: RemoteStackSpec;
   inject?: { spec: ExperimentSpec; atS: number };
   log: (line: string) => void;
 }
@@ -155,6 +158,7 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
     sloMs: o.sloMs,
     dataDir: defaultDataDir(),
     ...(o.stateDir ? { stateDir: o.stateDir } : {}),
+    ...(o.remote ? { remote: o.remote } : {}),
     log: o.log,
   });
   const unknown = model.hosts.filter((h) => !session.hosts.some((s) => s.host === h));
@@ -243,6 +247,7 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
     if (session.telemetry.kind === 'kafka') {
       consumer = await startLiveConsumer({
         brokers: session.telemetry.brokers,
+        ...(session.telemetry.socketFactory ? { socketFactory: session.telemetry.socketFactory } : {}),
         groupId: `foreshock-live-${startedAt.toString(36)}`,
         topics: ['stats', 'aggregate'],
         onMessage: (topic, value) => {

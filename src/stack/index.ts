@@ -5,6 +5,7 @@ import type { RecordingSummary } from '../telemetry/recorder.ts';
 import type { EmulatorStats } from '../workload/emulator/emulator.ts';
 import { startEmbeddedSession } from './embedded.ts';
 import { startLocalSession } from './local.ts';
+import { startRemoteSession } from './remote.ts';
 import { SESSION_STACKS, type SessionOptions, type StackSession } from './session.ts';
 
 export * from './session.ts';
@@ -16,7 +17,9 @@ export async function startSession(o: SessionOptions): Promise<StackSession> {
     throw new UserError(`--users must be a positive integer, got ${o.users}`);
   if (!(o.scale > 0 && o.scale <= 1)) throw new UserError(`--scale must be in (0, 1], got ${o.scale}`);
   if (!(o.sloMs > 0)) throw new UserError(`--slo-ms must be > 0, got ${o.sloMs}`);
-  return o.stack === 'embedded' ? startEmbeddedSession(o) : startLocalSession(o);
+  if (o.stack === 'embedded') return startEmbeddedSession(o);
+  if (o.stack === 'local') return startLocalSession(o);
+  return startRemoteSession(o);
 }
 
 export interface StackRunReport {

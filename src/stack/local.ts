@@ -84,7 +84,7 @@ export function agentSources(stateDir: string, inv: Inventory): { host: string; 
  * brought up with --ssh gives every host an empty private /root, so the kafka host would not find
  * them there: copy them once into the testbed's state directory (43 MB; kept across runs).
  */
-function hostVisibleKafkaLib(stateDir: string): string {
+export function hostVisibleKafkaLib(stateDir: string): string {
   const src = kafkaLibDir();
   if (!existsSync(src))
     throw new UserError(

@@ -1,5 +1,5 @@
 // A stack session: the RUBiS services, a metric agent per host, the aggregator and the recorder,
-// all running, with the clients started on demand. Two providers sit behind this one interface:
+// all running, with the clients started on demand. Three providers sit behind this one interface:
 //
 //   embedded (embedded.ts): no root needed. Hosts web, db, client are plain processes on loopback
 //     (the web tier, the SQLite database tier, this process running the emulator); procfs agents,
@@ -7,6 +7,9 @@
 //   local (local.ts): the namespaced testbed (`foreshock testbed up`). Kafka on the kafka host,
 //     MariaDB on db, the web tier on web, the emulator on client, the recorder (with its
 //     aggregator) on analysis; cgroup agents beside the testbed publish each host's stats to Kafka.
+//   remote (remote.ts), also `aws`: machines reached only over SSH (through a bastion on AWS);
+//     Kafka and MariaDB run there already, the session starts the database, web tier, machine-wide
+//     agents and emulators over SSH; aggregator and recorder here, on Kafka through SSH tunnels.
 //
 //   const s = await startSession({ stack: 'embedded', ... });
 //   try { await s.runClients({ upRampMs: 0, runMs: 60_000, downRampMs: 0 }); const sum = await s.finish(); }
@@ -16,13 +19,15 @@
 
 import { flattenStats, type AgentTopics } from '../telemetry/agent/types.ts';
 import type { AggregateMessage, Bus, TopicMessages } from '../telemetry/bus.ts';
+import type { ISocketFactory } from 'kafkajs';
 import type { HostTransport } from '../faults/transport.ts';
 import type { RecordingSummary } from '../telemetry/recorder.ts';
 import type { Mix } from '../workload/data-files.ts';
 import type { EmulatorStats, PhaseDurations } from '../workload/emulator/emulator.ts';
+import type { RemoteStackSpec } from './remote-spec.ts';
 
-export type SessionStack = 'embedded' | 'local';
-export const SESSION_STACKS: readonly SessionStack[] = ['embedded', 'local'];
+export type SessionStack = 'embedded' | 'local' | 'remote' | 'aws';
+export const SESSION_STACKS: readonly SessionStack[] = ['embedded', 'local', 'remote', 'aws'];
 
 export interface SessionOptions {
   stack: SessionStack;
@@ -39,6 +44,8 @@ export interface SessionOptions {
   dataDir: string;
   /** The local testbed's state directory (local only). */
   stateDir?: string;
+  /** The machines and how to reach them (remote and aws; see remote-spec.ts). */
+  remote?: RemoteStackSpec;
   /** How long the aggregator waits for late messages, ms (default 2000). */
   lateDelayMs?: number;
   log?: (line: string) => void;
@@ -75,7 +82,9 @@ export interface StackSession {
   /** The processes that make up a host right now (local: its cgroup; embedded: its services + attached). */
   hostProcesses(host: string): number[];
   /** Where the telemetry flows: a Kafka cluster (local) or the in-process bus (embedded). */
-  telemetry: { kind: 'kafka'; brokers: string[] } | { kind: 'memory'; bus: Bus<TopicMessages> };
+  telemetry:
+    | { kind: 'kafka'; brokers: string[]; socketFactory?: ISocketFactory }
+    | { kind: 'memory'; bus: Bus<TopicMessages> };
   /** Calls `cb` with every aggregate row as it is published (live SLO watching). */
   onAggregate(cb: (row: AggregateMessage) => void): () => void;
   /** Ends the recording and finalises the dataset (every ended second written). */

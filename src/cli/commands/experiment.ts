@@ -18,9 +18,10 @@ import { datasetFilesHash, sha256Hex, withDatasetPath, writeReport } from '../..
 import { SYNTH_FAULT_TYPES, synthesize, type SynthFaultType } from '../../sim/synth/index.ts';
 import { SESSION_STACKS, type SessionStack } from '../../stack/index.ts';
 import { logLine } from '../options.ts';
+import { remoteStackOptions, resolveRemoteSpec, type RemoteStackArgs } from '../remote-stack-options.ts';
 import { printSummary } from '../summary.ts';
 
-interface Args {
+interface Args extends RemoteStackArgs {
   name: string;
   out: string;
   seed: number;
@@ -48,7 +49,7 @@ export const experimentCommand: CommandModule<object, Args> = {
   describe:
     'Run an experiment end to end: stack up, workload, fault, record, tear down, replay every algorithm, report',
   builder: (y) =>
-    y
+    remoteStackOptions(y)
       .positional('name', {
         type: 'string',
         demandOption: true,
@@ -59,7 +60,7 @@ export const experimentCommand: CommandModule<object, Args> = {
         choices: SESSION_STACKS,
         default: 'embedded',
         describe:
-          'embedded: processes on this machine, no root; local: the namespaced testbed (`foreshock testbed up --ssh` first)',
+          'embedded: processes on this machine, no root; local: the namespaced testbed (`foreshock testbed up --ssh` first); aws: the deployed AWS testbed (`foreshock aws deploy`, `aws known-hosts`); remote: hosts prepared like it (--remote-spec)',
       })
       .option('reps', { type: 'number', describe: "repetitions (default: the spec's)" })
       .option('fix', {
@@ -91,6 +92,7 @@ export const experimentCommand: CommandModule<object, Args> = {
       })
       .example('$0 experiment memleak', 'the memory-leak experiment on the embedded stack (about 6 minutes)')
       .example('$0 experiment cpuhog --stack local --reps 3', 'three repetitions on the namespaced testbed')
+      .example('$0 experiment memleak --stack aws --ssh-key ~/.ssh/foreshock.pem', 'on the AWS testbed')
       .example('$0 experiment memleak --synthetic', 'replay the shipped synthetic memory-leak run'),
   handler: async (args) => {
     if (!args.synthetic) return runSpec(args);
@@ -146,6 +148,7 @@ export const experimentCommand: CommandModule<object, Args> = {
 async function runSpec(args: Args): Promise<void> {
   const stack = args.stack as SessionStack;
   const spec = loadExperiment(args.name, stack);
+  const remote = await resolveRemoteSpec(stack, args);
   const outDir = join(args.out, spec.name);
   const started = Date.now();
   logLine(
@@ -160,6 +163,7 @@ async function runSpec(args: Args): Promise<void> {
     overwrite: args.overwrite,
     fix: args.fix,
     ...(args['state-dir'] ? { stateDir: args['state-dir'] } : {}),
+    ...(remote ? { remote } : {}),
     log: logLine,
     progress: createProgress(),
   });

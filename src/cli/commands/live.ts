@@ -8,9 +8,10 @@ import { defaultAllowList, runLive } from '../../live/run.ts';
 import { loadExperiment } from '../../runner/experiment/spec.ts';
 import { SESSION_STACKS, type SessionStack } from '../../stack/index.ts';
 import { parseMix } from '../../workload/data-files.ts';
+import { remoteStackOptions, resolveRemoteSpec, type RemoteStackArgs } from '../remote-stack-options.ts';
 import { logLine, parseList, readJsonFile } from '../options.ts';
 
-interface Args {
+interface Args extends RemoteStackArgs {
   model: string;
   localizer?: string;
   config?: string;
@@ -39,13 +40,15 @@ interface Args {
 const DEFAULT_TRAIN: Record<SessionStack, string[]> = {
   local: ['datasets/testbed/control-1', 'datasets/testbed/control-2'],
   embedded: [],
+  remote: [],
+  aws: [],
 };
 
 export const liveCommand: CommandModule<object, Args> = {
   command: 'live',
   describe: 'Run the best (or a given) model against the running stack; with --act, fix what it finds',
   builder: (y) =>
-    y
+    remoteStackOptions(y)
       .option('model', {
         type: 'string',
         default: 'best',
@@ -59,10 +62,10 @@ export const liveCommand: CommandModule<object, Args> = {
       .option('config', { type: 'string', describe: 'JSON file: { "<algorithm>": { <param>: value } }' })
       .option('stack', {
         type: 'string',
-        choices: [...SESSION_STACKS, 'aws'],
+        choices: SESSION_STACKS,
         default: 'local',
         describe:
-          'local: the namespaced testbed (`foreshock testbed up --ssh` first); embedded: processes here',
+          'local: the namespaced testbed (`foreshock testbed up --ssh` first); embedded: processes here; aws: the deployed AWS testbed (with --ssh-key); remote: hosts prepared like it (--remote-spec)',
       })
       .option('act', {
         type: 'boolean',
@@ -132,8 +135,6 @@ export const liveCommand: CommandModule<object, Args> = {
         'no root needed',
       ),
   handler: async (args) => {
-    if (args.stack === 'aws')
-      throw new UserError('--stack aws needs the AWS provider (not built yet: issue 12); use --stack local');
     const stack = args.stack as SessionStack;
     const train = args.train ?? DEFAULT_TRAIN[stack];
     if (train.length === 0)
@@ -145,6 +146,7 @@ export const liveCommand: CommandModule<object, Args> = {
         ? undefined
         : (readJsonFile(args.config, '--config') as Record<string, unknown>);
     const out = args.out ?? join('runs', `live-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    const remote = await resolveRemoteSpec(stack, args);
     const summary = await runLive({
       stack,
       model: args.model,
@@ -167,6 +169,7 @@ export const liveCommand: CommandModule<object, Args> = {
       out,
       port: args.port,
       ...(args['state-dir'] ? { stateDir: args['state-dir'] } : {}),
+      ...(remote ? { remote } : {}),
       ...(args.inject
         ? { inject: { spec: loadExperiment(args.inject, stack), atS: args['inject-at'] } }
         : {}),

@@ -13,8 +13,9 @@ import { recordStackRun, SESSION_STACKS, type SessionStack } from '../../stack/i
 import { DEFAULT_STATE_DIR } from '../../testbed/local/inventory.ts';
 import { defaultDataDir, parseMix } from '../../workload/data-files.ts';
 import { logLine } from '../options.ts';
+import { remoteStackOptions, resolveRemoteSpec, type RemoteStackArgs } from '../remote-stack-options.ts';
 
-interface Args {
+interface Args extends RemoteStackArgs {
   duration?: number;
   out: string;
   bus: string;
@@ -59,7 +60,7 @@ export const recordCommand: CommandModule<object, Args> = {
   command: 'record',
   describe: 'Record stats and aggregate from the telemetry bus into a dataset directory',
   builder: (y) =>
-    y
+    remoteStackOptions(y)
       .option('duration', {
         type: 'number',
         describe: 'seconds to record (default: until SIGINT/SIGTERM, then finalise)',
@@ -95,7 +96,7 @@ export const recordCommand: CommandModule<object, Args> = {
         type: 'string',
         choices: SESSION_STACKS,
         describe:
-          'bring up this stack with the RUBiS workload and record it for --duration (embedded: processes on loopback, no root; local: the namespaced testbed from `foreshock testbed up`)',
+          'bring up this stack with the RUBiS workload and record it for --duration (embedded: processes on loopback, no root; local: the namespaced testbed from `foreshock testbed up`; aws / remote: machines over SSH, docs/aws.md)',
       })
       .option('users', { type: 'number', default: 100, describe: 'with --stack: emulated users' })
       .option('mix', { type: 'string', default: 'bidding', describe: 'with --stack: bidding | browsing' })
@@ -126,6 +127,7 @@ export const recordCommand: CommandModule<object, Args> = {
       throw new UserError(`record: --duration must be > 0 seconds, got ${duration}`);
     if (args.stack !== undefined) {
       if (duration === undefined) throw new UserError('record: --stack needs --duration S');
+      const remote = await resolveRemoteSpec(args.stack as SessionStack, args);
       const report = await recordStackRun(
         {
           stack: args.stack as SessionStack,
@@ -138,6 +140,7 @@ export const recordCommand: CommandModule<object, Args> = {
           lateDelayMs: args['late-delay-ms'],
           dataDir: defaultDataDir(),
           ...(args['state-dir'] ? { stateDir: args['state-dir'] } : {}),
+          ...(remote ? { remote } : {}),
           log: logLine,
         },
         duration,

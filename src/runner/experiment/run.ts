@@ -13,6 +13,7 @@ import { UserError } from '../../core/errors.ts';
 import type { FaultRecord, Phase } from '../../core/dataset.ts';
 import { atomicWrite, readDataset, writeDataset } from '../../data/dataset-io.ts';
 import { startSession, type SessionStack } from '../../stack/index.ts';
+import type { RemoteStackSpec } from '../../stack/remote-spec.ts';
 import { defaultDataDir } from '../../workload/data-files.ts';
 import { registerShutdownHook } from '../../workload/tiers/children.ts';
 import type { ExperimentSpec } from './spec.ts';
@@ -30,6 +31,8 @@ export interface RunOptions {
   /** Perform the spec's fix when the SLO breaks (measured; stored in the manifest's actions). */
   fix?: boolean;
   stateDir?: string;
+  /** The machines of the remote and aws stacks. */
+  remote?: RemoteStackSpec;
   log: (line: string) => void;
   progress: Progress;
 }
@@ -70,6 +73,7 @@ export async function runRepetition(
     sloMs: spec.slo.latencyMs,
     dataDir: defaultDataDir(),
     ...(o.stateDir ? { stateDir: o.stateDir } : {}),
+    ...(o.remote ? { remote: o.remote } : {}),
     log: o.log,
   });
   // Reverted on every way out, including a signal during the injection (fault-slot.ts).

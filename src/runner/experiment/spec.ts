@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, UserError } from '../../core/errors.ts';
 import { MIXES, type Mix } from '../../workload/data-files.ts';
 import { validateFaultSpec, type FaultSpec } from '../../faults/spec.ts';
-import type { SessionStack } from '../../stack/session.ts';
+import { SESSION_STACKS, type SessionStack } from '../../stack/session.ts';
 
 export const EXPERIMENTS_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -102,7 +102,7 @@ function obj(where: string, v: unknown, keys: readonly string[]): Obj {
 export function validateExperimentSpec(raw: unknown, stack: SessionStack, file: string): ExperimentSpec {
   const top = obj(file, raw, TOP_KEYS);
   const overrides =
-    top.overrides === undefined ? {} : obj(`${file}: overrides`, top.overrides, ['embedded', 'local']);
+    top.overrides === undefined ? {} : obj(`${file}: overrides`, top.overrides, [...SESSION_STACKS]);
   const over =
     overrides[stack] === undefined ? {} : obj(`${file}: overrides.${stack}`, overrides[stack], TOP_KEYS);
   const s: Obj = { ...top, ...over };

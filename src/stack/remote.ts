@@ -1,0 +1,455 @@
+// The remote stack (session.ts) on machines reached over SSH: the AWS testbed (`--stack aws`,
+// spec from the CloudFormation outputs) or any hosts prepared the same way (`--stack remote`).
+// Nothing is shared with this machine but SSH: every connection is key-only with pinned host
+// keys, optionally through a bastion; files travel over SSH; Kafka is reached through SSH tunnels.
+//
+//   booted with the host (user data)  kafka: the broker (`foreshock kafka start --bind <ip>`)
+//                                     db: MariaDB, listening on the host's address
+//   started by this session           db: a fresh `rubis` database and a web-tier account with a
+//                                         new random password (SQL on the admin client's stdin)
+//                                     web: the loader (load-main.ts), then the web tier
+//                                     every host: `foreshock agent --machine` -> Kafka
+//                                     client hosts: the emulator, users split between them
+//   in this process                   the aggregator and the recorder, on Kafka via the tunnel
+//
+// The recorder runs here rather than on the analysis host: the dataset must end up here anyway,
+// and a recorder here needs no copy step that could lose its tail. Faults run the fault program
+// bundle, copied to each host, over the same SSH transports.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { UserError } from '../core/errors.ts';
+import { ensureFaultBundle } from '../faults/bundle.ts';
+import { FAULT_BUNDLE } from '../faults/program.ts';
+import {
+  connectSsh,
+  type HostTransport,
+  type RemoteProcess,
+  type SshHostTransport,
+} from '../faults/transport.ts';
+import { Aggregator } from '../telemetry/aggregator.ts';
+import type { AggregateMessage } from '../telemetry/bus.ts';
+import { createKafkaBus, type KafkaBus } from '../telemetry/kafka/bus.ts';
+import { tunnelSocketFactory } from '../telemetry/kafka/tunnel-socket.ts';
+import { Recorder, type RecordingSummary } from '../telemetry/recorder.ts';
+import { dataFile, MIXES, readCategories, readRegions } from '../workload/data-files.ts';
+import { rubisSizes } from '../workload/db/datagen.ts';
+import type { MariaDbTarget } from '../workload/db/mariadb.ts';
+import type { EmulatorStats } from '../workload/emulator/emulator.ts';
+import type { ClientTierConfig } from '../workload/tiers/client-main.ts';
+import type { LoadConfig, LoadResult } from '../workload/tiers/load-main.ts';
+import type { WebTierConfig, WebTierInfo } from '../workload/tiers/web-main.ts';
+import { clientHosts, REMOTE_DEFAULT_PORTS, remoteHost, type RemoteStackSpec } from './remote-spec.ts';
+import type { SessionOptions, StackSession } from './session.ts';
+
+/** The database and account this stack creates on the db host for the web tier. */
+const DATABASE = 'rubis';
+const DB_USER = 'foreshock';
+/** How long every host's agent has to deliver its first sample. */
+const FIRST_STATS_TIMEOUT_MS = 60_000;
+const CONNECT_TIMEOUT_MS = 15_000;
+const LOAD_TIMEOUT_MS = 30 * 60_000;
+const READY_TIMEOUT_MS = 120_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The last `n` lines of a stream, kept for error messages (the stream is read to its end). */
+function tail(stream: Readable, n = 5): () => string {
+  const lines: string[] = [];
+  createInterface({ input: stream }).on('line', (l) => {
+    lines.push(l);
+    if (lines.length > n) lines.shift();
+  });
+  return () => lines.join(' | ');
+}
+
+/**
+ * Waits for the tier protocol's first line on stdout (`READY <json>` or `FAILED <reason>`, see
+ * tiers/tier-main.ts) and returns the info; other stdout lines are ignored.
+ */
+function waitReady<I>(
+  p: RemoteProcess,
+  what: string,
+  stderrTail: () => string,
+  timeoutMs: number,
+): Promise<I> {
+  return new Promise<I>((resolve, reject) => {
+    const rl = createInterface({ input: p.stdout });
+    const timer = setTimeout(
+      () => done(new UserError(`${what}: not ready within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    let settled = false;
+    function done(err: Error | null, info?: I): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(info as I);
+    }
+    rl.on('line', (line) => {
+      if (line.startsWith('READY ')) {
+        try {
+          done(null, JSON.parse(line.slice(6)) as I);
+        } catch {
+          done(new UserError(`${what}: unreadable READY line`));
+        }
+      } else if (line.startsWith('FAILED ')) done(new UserError(`${what}: ${line.slice(7)}`));
+    });
+    void p.exited.then(({ code, signal }) => {
+      // Give the last lines a moment to be parsed before calling it an early exit.
+      setTimeout(() => {
+        const why = stderrTail();
+        done(new UserError(`${what}: exited with ${code ?? signal} during start-up${why ? `: ${why}` : ''}`));
+      }, 200);
+    });
+  });
+}
+
+/** Writes `content` to `file` on the host (parents created), over the transport's stdin. */
+async function putFile(t: HostTransport, file: string, content: string): Promise<void> {
+  const r = await t.run(['sh', '-c', 'mkdir -p "$(dirname "$1")" && cat > "$1"', 'foreshock-put', file], {
+    input: content,
+    timeoutMs: 120_000,
+  });
+  if (r.code !== 0)
+    throw new UserError(`${t.host}: cannot write ${file}: ${r.stderr.trim().split('\n').pop() ?? r.code}`);
+}
+
+/**
+ * The host's transport with the fault program mapped to its copy on the host: the injector builds
+ * argv for this machine's node and bundle path (faults/program.ts); the host has its own.
+ */
+function withHostFaultProgram(t: SshHostTransport, node: string, bundle: string): HostTransport {
+  const map = (argv: readonly string[]): readonly string[] =>
+    argv[0] === process.execPath && argv[1] === FAULT_BUNDLE ? [node, bundle, ...argv.slice(2)] : argv;
+  return {
+    host: t.host,
+    description: t.description,
+    run: (argv, opts) => t.run(map(argv), opts),
+    // The session owns the connection and closes it in stop().
+    close: async () => undefined,
+  };
+}
+
+function addStats(a: EmulatorStats, b: EmulatorStats): EmulatorStats {
+  return {
+    requests: a.requests + b.requests,
+    errors: a.errors + b.errors,
+    sessions: a.sessions + b.sessions,
+    emptyBacks: a.emptyBacks + b.emptyBacks,
+    unbuildableBacks: a.unbuildableBacks + b.unbuildableBacks,
+  };
+}
+
+/** `users` split over `n` clients as evenly as possible, the first ones taking the remainder. */
+export function splitUsers(users: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => Math.floor(users / n) + (i < users % n ? 1 : 0));
+}
+
+export async function startRemoteSession(o: SessionOptions): Promise<StackSession> {
+  const spec: RemoteStackSpec | undefined = o.remote;
+  if (!spec) throw new UserError(`${o.stack} stack: no remote stack spec given`);
+  const log = o.log ?? (() => undefined);
+  const ports = { ...REMOTE_DEFAULT_PORTS, ...spec.ports };
+  const addr = (name: string): string => remoteHost(spec, name).address;
+  const kafkaAddr = `${addr('kafka')}:${ports.kafka}`;
+  const repo = (...p: string[]): string => path.posix.join(spec.repoDir, ...p);
+  const runTs = repo('bin', 'run-ts.js');
+  const clients = clientHosts(spec);
+  const out = path.resolve(o.out);
+  if (existsSync(path.join(out, 'manifest.json')))
+    throw new UserError(`record: ${out} already holds a dataset (manifest.json); pick another --out`);
+  for (const f of [spec.ssh.privateKeyFile, spec.ssh.knownHostsFile])
+    if (!existsSync(f)) throw new UserError(`${o.stack} stack: ${f} does not exist`);
+  const table = dataFile(o.dataDir, MIXES[o.mix]);
+  const categories = readCategories(o.dataDir);
+  const regions = readRegions(o.dataDir);
+
+  const stoppers: (() => Promise<void>)[] = [];
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    for (const s of stoppers.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    const via = spec.ssh.jump ? ` via ${spec.ssh.jump.address}` : '';
+    log(`connecting to ${spec.hosts.length} hosts over SSH${via} ...`);
+    const transports = new Map<string, SshHostTransport>();
+    stoppers.push(async () => {
+      for (const t of transports.values()) await t.close().catch(() => undefined);
+    });
+    await Promise.all(
+      spec.hosts.map(async (h) => {
+        const t = await connectSsh({
+          host: h.name,
+          address: h.address,
+          ...(spec.ssh.port !== undefined ? { port: spec.ssh.port } : {}),
+          username: spec.ssh.username,
+          privateKeyFile: spec.ssh.privateKeyFile,
+          knownHostsFile: spec.ssh.knownHostsFile,
+          connectTimeoutMs: CONNECT_TIMEOUT_MS,
+          ...(spec.ssh.jump
+            ? {
+                jump: {
+                  address: spec.ssh.jump.address,
+                  ...(spec.ssh.jump.port !== undefined ? { port: spec.ssh.jump.port } : {}),
+                  username: spec.ssh.jump.username ?? spec.ssh.username,
+                  privateKeyFile: spec.ssh.privateKeyFile,
+                  knownHostsFile: spec.ssh.knownHostsFile,
+                  connectTimeoutMs: CONNECT_TIMEOUT_MS,
+                },
+              }
+            : {}),
+        });
+        transports.set(h.name, t);
+      }),
+    );
+    const t = (name: string): SshHostTransport => transports.get(name)!;
+
+    // Every host needs node and the repository: say which one lacks what, before anything starts.
+    await Promise.all(
+      spec.hosts.map(async (h) => {
+        const r = await t(h.name).run([spec.node, '-e', 'process.exit(0)'], { timeoutMs: 60_000 });
+        if (r.code !== 0) throw new UserError(`${h.name}: cannot run node (${spec.node}) there`);
+        const c = await t(h.name).run(['test', '-f', runTs], { timeoutMs: 60_000 });
+        if (c.code !== 0) throw new UserError(`${h.name}: no foreshock repository at ${spec.repoDir}`);
+      }),
+    );
+
+    log(`connecting to Kafka at ${kafkaAddr} through SSH ...`);
+    const bus: KafkaBus = await createKafkaBus({
+      brokers: [kafkaAddr],
+      clientId: 'foreshock-remote',
+      connectionTimeoutMs: 10_000,
+      socketFactory: tunnelSocketFactory((host, port) => t('kafka').tunnel(host, port)),
+    }).catch((e: unknown) => {
+      throw new UserError(
+        `kafka at ${kafkaAddr} not reachable through SSH (is the broker running on the kafka host?): ${(e as Error).message}`,
+      );
+    });
+    stoppers.push(() => bus.close());
+    const recorder = new Recorder(bus, {
+      out,
+      sloThresholdMs: o.sloMs,
+      sourceDetail: `${o.stack} stack, bus kafka`,
+    });
+    recorder.start();
+    const aggregator = new Aggregator(bus, {
+      now: Date.now,
+      sloThresholdMs: o.sloMs,
+      lateDelayMs: o.lateDelayMs ?? 2000,
+    });
+    aggregator.start();
+    const seen = new Set<string>();
+    const unseen = bus.subscribe('stats', (m) => seen.add(m.host));
+    await bus.ready();
+    aggregator.startTimer();
+    stoppers.push(async () => aggregator.stop());
+
+    log('copying the fault program and the workload data to the hosts ...');
+    const bundle = readFileSync(ensureFaultBundle(), 'utf8');
+    const hostBundle = path.posix.join(spec.workDir, 'fault-main.mjs');
+    const hostTable = path.posix.join(spec.workDir, 'data', path.basename(table));
+    await Promise.all([
+      ...spec.hosts.map((h) => putFile(t(h.name), hostBundle, bundle)),
+      ...clients.map((c) => putFile(t(c.name), hostTable, readFileSync(table, 'utf8'))),
+    ]);
+
+    log(`starting the metric agents on ${spec.hosts.length} hosts ...`);
+    const agentErr = new Map<string, () => string>();
+    const agents: RemoteProcess[] = [];
+    for (const h of spec.hosts) {
+      const p = await t(h.name).spawn([
+        spec.node,
+        repo('bin', 'foreshock.js'),
+        'agent',
+        '--machine',
+        '--host',
+        h.name,
+        '--bus',
+        'kafka',
+        '--brokers',
+        kafkaAddr,
+      ]);
+      p.stdout.resume();
+      agentErr.set(h.name, tail(p.stderr));
+      agents.push(p);
+      stoppers.push(() => p.stop());
+    }
+    const agentsUntil = Date.now() + FIRST_STATS_TIMEOUT_MS;
+    while (spec.hosts.some((h) => !seen.has(h.name)) && Date.now() < agentsUntil) await sleep(250);
+    unseen();
+    const silent = spec.hosts.filter((h) => !seen.has(h.name));
+    if (silent.length > 0)
+      throw new UserError(
+        `no metrics from ${silent.map((h) => h.name).join(', ')} within ${FIRST_STATS_TIMEOUT_MS / 1000} s` +
+          silent
+            .map((h) => (agentErr.get(h.name)?.() ? ` (${h.name}: ${agentErr.get(h.name)!()})` : ''))
+            .join(''),
+      );
+
+    log(`creating the RUBiS database on db (${addr('db')}:${ports.mariadb}) ...`);
+    // Hex only: safe inside the SQL string literal, never in argv or logs.
+    const password = randomBytes(18).toString('hex');
+    const webAddr = addr('web');
+    const sql =
+      `DROP DATABASE IF EXISTS \`${DATABASE}\`;\nCREATE DATABASE \`${DATABASE}\`;\n` +
+      `CREATE USER IF NOT EXISTS '${DB_USER}'@'${webAddr}' IDENTIFIED BY '${password}';\n` +
+      `ALTER USER '${DB_USER}'@'${webAddr}' IDENTIFIED BY '${password}';\n` +
+      `GRANT ALL PRIVILEGES ON \`${DATABASE}\`.* TO '${DB_USER}'@'${webAddr}';\n`;
+    const admin = await t('db').run(spec.dbAdmin, { input: sql, timeoutMs: 120_000 });
+    if (admin.code !== 0)
+      throw new UserError(
+        `db: the MariaDB admin client (${spec.dbAdmin[0]}) failed: ${admin.stderr.trim().split('\n').pop() ?? admin.code}`,
+      );
+    const target: MariaDbTarget = {
+      host: addr('db'),
+      port: ports.mariadb,
+      user: DB_USER,
+      password,
+      database: DATABASE,
+    };
+    const sizes = rubisSizes({ scale: o.scale, categories, regions });
+    log(`loading it from web (scale ${o.scale}: ${sizes.users} users) ...`);
+    const loadConfig: LoadConfig = {
+      target,
+      scale: o.scale,
+      seed: o.seed,
+      now: Date.now(),
+      categories,
+      regions,
+    };
+    const load = await t('web').run([spec.node, runTs, repo('src', 'workload', 'tiers', 'load-main.ts')], {
+      input: JSON.stringify(loadConfig),
+      timeoutMs: LOAD_TIMEOUT_MS,
+    });
+    const loaded = /^LOADED (.*)$/m.exec(load.stdout)?.[1];
+    if (load.code !== 0 || !loaded) {
+      const why = /^FAILED (.*)$/m.exec(load.stdout)?.[1] ?? load.stderr.trim().split('\n').pop() ?? '';
+      throw new UserError(`web: loading the database failed${why ? `: ${why}` : ''}`);
+    }
+    const loadResult = JSON.parse(loaded) as LoadResult;
+    log(`database loaded in ${loadResult.ms} ms; starting the web tier on web:${ports.web} ...`);
+    const web = await t('web').spawn([
+      spec.node,
+      runTs,
+      repo('src', 'workload', 'tiers', 'web-main.ts'),
+      '-',
+    ]);
+    stoppers.push(() => web.stop());
+    const webErr = tail(web.stderr);
+    const webConfig: WebTierConfig = {
+      host: webAddr,
+      port: ports.web,
+      db: { kind: 'mariadb', ...target, connections: 10 },
+    };
+    web.write(`${JSON.stringify(webConfig)}\n`);
+    const webInfo = await waitReady<WebTierInfo>(web, 'web tier on web', webErr, READY_TIMEOUT_MS);
+    web.stdout.resume();
+    const webUrl = `http://${webAddr}:${webInfo.port}`;
+
+    const aggregateSubs = new Set<(row: AggregateMessage) => void>();
+    let aggregateSub: (() => void) | null = null;
+    let finished: Promise<RecordingSummary> | null = null;
+    const lists = { categories: categories.length, regions, users: sizes.users };
+    return {
+      stack: o.stack,
+      hosts: spec.hosts.map((h) => ({ host: h.name, where: h.address })),
+      webUrl,
+      pids: {},
+      transport: async (host) => {
+        remoteHost(spec, host);
+        return withHostFaultProgram(t(host), spec.node, hostBundle);
+      },
+      faultDir: () => path.posix.join(spec.workDir, 'faults'),
+      attachProcess: () => undefined,
+      raiseLimit: () =>
+        Promise.reject(
+          new UserError(
+            `${o.stack} stack: its hosts are whole machines with no cgroup limit to raise (use --fix restart, or replace-host on AWS)`,
+          ),
+        ),
+      restoreLimit: async () => undefined,
+      // Whole machines: live mode's `restart` needs a process list this session does not keep.
+      hostProcesses: () => [],
+      telemetry: {
+        kind: 'kafka',
+        brokers: [kafkaAddr],
+        socketFactory: tunnelSocketFactory((host, port) => t('kafka').tunnel(host, port)),
+      },
+      onAggregate: (cb) => {
+        aggregateSubs.add(cb);
+        aggregateSub ??= bus.subscribe('aggregate', (row) => {
+          for (const f of aggregateSubs) f(row);
+        });
+        return () => aggregateSubs.delete(cb);
+      },
+      runClients: async (phases): Promise<EmulatorStats> => {
+        const shares = splitUsers(o.users, clients.length);
+        const runs = clients.map(async (c, i): Promise<EmulatorStats | null> => {
+          if (shares[i] === 0) return null;
+          const statsFile = path.posix.join(spec.workDir, `client-stats-${c.name}-${Date.now()}.json`);
+          const config: ClientTierConfig = {
+            baseUrl: webUrl,
+            transitionsFile: hostTable,
+            users: shares[i]!,
+            lists,
+            seed: o.seed + i,
+            clientId: c.name,
+            phases,
+            brokers: [kafkaAddr],
+            statsFile,
+          };
+          const p = await t(c.name).spawn([
+            spec.node,
+            runTs,
+            repo('src', 'workload', 'tiers', 'client-main.ts'),
+            JSON.stringify(config),
+          ]);
+          stoppers.push(() => p.stop());
+          const errTail = tail(p.stderr);
+          await waitReady(p, `client emulator on ${c.name}`, errTail, READY_TIMEOUT_MS);
+          p.stdout.resume();
+          const { code, signal } = await p.exited;
+          if (code !== 0)
+            throw new UserError(`client emulator on ${c.name} exited with ${code ?? signal}: ${errTail()}`);
+          const r = await t(c.name).run(['cat', statsFile], { timeoutMs: 60_000 });
+          if (r.code !== 0) throw new UserError(`${c.name}: the emulator wrote no statistics (${statsFile})`);
+          await t(c.name)
+            .run(['rm', '-f', statsFile], { timeoutMs: 60_000 })
+            .catch(() => undefined);
+          return JSON.parse(r.stdout) as EmulatorStats;
+        });
+        const all = await Promise.all(runs);
+        return all
+          .filter((s): s is EmulatorStats => s !== null)
+          .reduce(addStats, { requests: 0, errors: 0, sessions: 0, emptyBacks: 0, unbuildableBacks: 0 });
+      },
+      finish: () => {
+        finished ??= (async () => {
+          await Promise.all(agents.map((a) => a.stop()));
+          // Let the last second's stats arrive, then let that second end before flushing.
+          await sleep(1500);
+          await sleep(1000 - (Date.now() % 1000) + 20);
+          aggregator.flush();
+          aggregator.stop();
+          // The aggregate just published goes out to Kafka and back to the recorder.
+          await sleep(1500);
+          return recorder.stop();
+        })();
+        return finished;
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
