@@ -23,6 +23,7 @@ import {
   createCloudFormationClient,
   createEc2Client,
   deployStack,
+  HOST_TAG,
   liveTaggedInstances,
   ROLE_TAG,
   STACK_TAG,
@@ -32,6 +33,7 @@ import {
 } from '../../src/testbed/aws/cloudformation.ts';
 import { inventoryFromOutputs, isIpv4, type AwsInventory } from '../../src/testbed/aws/inventory.ts';
 import { replaceHost, REPLACES_TAG } from '../../src/testbed/aws/replace-host.ts';
+import { awsRemoteSpec } from '../../src/testbed/aws/remote-spec.ts';
 import { expectUserError, runCli, runCliAsync } from '../helpers/cli.ts';
 
 const MINI = readFileSync('test/aws/fixtures/mini.yaml', 'utf8');
@@ -209,6 +211,7 @@ describe.skipIf(!HAVE_MOTO)('AWS testbed against moto', () => {
   });
 
   let replacement = '';
+  let replacementIp = '';
   it('replace-host: new web instance running with the tags, the old one terminated, timings', async () => {
     const ec2 = createEc2Client(target());
     const before = (await liveTaggedInstances(ec2, STACK)).filter((i) =>
@@ -248,9 +251,12 @@ describe.skipIf(!HAVE_MOTO)('AWS testbed against moto', () => {
       'foreshock:stack': STACK,
       'foreshock:role': 'web',
       [REPLACES_TAG]: r.oldId,
+      // The mini template tags no host (like a stack deployed before the tag): derived from the role.
+      [HOST_TAG]: 'web',
     });
     expect(live.some((i) => i.InstanceId === r.oldId)).toBe(false);
     replacement = r.newId;
+    replacementIp = r.newIp;
   });
 
   it('replace-host: an unhealthy replacement is terminated, the old host kept', async () => {
@@ -301,9 +307,23 @@ describe.skipIf(!HAVE_MOTO)('AWS testbed against moto', () => {
       env: { ...FAKE_ENV, AWS_ENDPOINT_URL: endpoint },
     });
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { status: string; inventory: { hosts: { name: string }[] } };
+    const out = JSON.parse(r.stdout) as {
+      status: string;
+      outputs: Record<string, string>;
+      inventory: AwsInventory;
+      staleOutputs: { host: string; outputIp: string; liveIp: string; instanceId: string }[];
+    };
     expect(out.status).toMatch(/_COMPLETE$/);
     expect(out.inventory.hosts.map((h) => h.name)).toContain('client-2');
+    // web was replaced: the live inventory has the replacement (tagged by replace-host), the outputs
+    // the old address; the untagged hosts keep their output addresses.
+    expect(out.inventory.hosts.find((h) => h.name === 'web')?.ip).toBe(replacementIp);
+    expect(out.outputs.WebPrivateIp).not.toBe(replacementIp);
+    expect(out.inventory.hosts.find((h) => h.name === 'db')?.ip).toBe(out.outputs.DbPrivateIp);
+    expect(out.staleOutputs).toEqual([
+      { host: 'web', outputIp: out.outputs.WebPrivateIp, liveIp: replacementIp, instanceId: replacement },
+    ]);
+    expect(r.stderr).toMatch(/outputs stale after replace-host: web output \S+, live \S+ \(i-/);
     expect(r.stderr).toMatch(new RegExp(`^stack ${STACK}: \\S+_COMPLETE bastion=`));
     expect(r.stdout + r.stderr).not.toMatch(/testing/); // no credential echoed anywhere
 
@@ -355,6 +375,7 @@ describe.skipIf(!HAVE_MOTO)('AWS testbed against moto', () => {
     let dir = '';
     let templateFile = '';
     let outputs: Record<string, string> = {};
+    let newDbIp = '';
     const cli = (...args: string[]) =>
       runCliAsync(['aws', ...args, '--stack-name', FULL, '--endpoint', endpoint, '--timeout-s', '60'], {
         env: { ...FAKE_ENV, AWS_ENDPOINT_URL: endpoint },
@@ -434,6 +455,21 @@ describe.skipIf(!HAVE_MOTO)('AWS testbed against moto', () => {
       expect(live.map((i) => tagOf(i, ROLE_TAG)).sort()).toEqual(
         ['analysis', 'bastion', 'client', 'client', 'db', 'kafka', 'web'].sort(),
       );
+      // foreshock:host names the inventory host each instance serves as, at the output's address.
+      expect(live.map((i) => tagOf(i, HOST_TAG)).sort()).toEqual(
+        ['analysis', 'bastion', 'client-1', 'client-2', 'db', 'kafka', 'web'].sort(),
+      );
+      const outputIp: Record<string, string | undefined> = {
+        web: outputs.WebPrivateIp,
+        db: outputs.DbPrivateIp,
+        kafka: outputs.KafkaPrivateIp,
+        analysis: outputs.AnalysisPrivateIp,
+        'client-1': outputs.ClientPrivateIps?.split(',')[0],
+        'client-2': outputs.ClientPrivateIps?.split(',')[1],
+      };
+      for (const i of live.filter((x) => tagOf(x, ROLE_TAG) !== 'bastion')) {
+        expect(i.PrivateIpAddress, tagOf(i, HOST_TAG)).toBe(outputIp[tagOf(i, HOST_TAG)!]);
+      }
       for (const i of live) {
         expect(tagOf(i, STACK_TAG), i.InstanceId).toBe(FULL);
         expect(i.State?.Name, i.InstanceId).toBe('running');
@@ -459,8 +495,32 @@ describe.skipIf(!HAVE_MOTO)('AWS testbed against moto', () => {
       const ec2 = createEc2Client(target());
       const old = (await liveTaggedInstances(ec2, FULL)).filter((i) => tagOf(i, ROLE_TAG) === 'db');
       expect(old).toHaveLength(1);
+      // With --ssh-key the health check's files are checked before anything is launched.
+      const keyFile = join(dir, 'probe-key.pem');
+      const noBastion = join(dir, 'known_hosts.empty');
+      writeFileSync(keyFile, 'not a key\n', { mode: 0o600 });
+      writeFileSync(noBastion, '', { mode: 0o600 });
+      expectUserError(
+        await cli(
+          'replace-host',
+          '--role',
+          'db',
+          '--ssh-key',
+          join(dir, 'missing.pem'),
+          '--known-hosts',
+          noBastion,
+        ),
+        /--ssh-key \S+missing\.pem: cannot read \(ENOENT\)/,
+      );
+      expectUserError(
+        await cli('replace-host', '--role', 'db', '--ssh-key', keyFile, '--known-hosts', noBastion),
+        new RegExp(`no host key pinned for the bastion ${outputs.BastionPublicIp!.replaceAll('.', '\\.')}`),
+      );
+      expect((await liveTaggedInstances(ec2, FULL)).filter((i) => tagOf(i, ROLE_TAG) === 'db')).toEqual(old);
+
       const r = await cli('replace-host', '--role', 'db');
       expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/^db: the health check is only "instance running" \(pass --ssh-key/);
       const out = JSON.parse(r.stdout) as { oldId: string; newId: string; newIp: string; totalMs: number };
       expect(out.oldId).toBe(old[0]!.InstanceId);
       expect(out.newIp).toMatch(PRIVATE_SUBNET);
@@ -482,6 +542,49 @@ describe.skipIf(!HAVE_MOTO)('AWS testbed against moto', () => {
       expect(tagOf(n, STACK_TAG)).toBe(FULL);
       expect(tagOf(n, 'Name')).toBe(`${FULL}-db`);
       expect(tagOf(n, REPLACES_TAG)).toBe(out.oldId);
+      expect(tagOf(n, HOST_TAG)).toBe('db');
+      newDbIp = out.newIp;
+    });
+
+    it('after replace-host the live inventory (status, --stack aws) has db at the new address', async () => {
+      expect(newDbIp).toMatch(PRIVATE_SUBNET);
+      const s = await cli('status');
+      expect(s.code, s.stderr).toBe(0);
+      const st = JSON.parse(s.stdout) as {
+        outputs: Record<string, string>;
+        inventory: AwsInventory;
+        staleOutputs: { host: string; outputIp: string; liveIp: string }[];
+      };
+      // The outputs still hold the terminated instance's address; the inventory has the new one.
+      expect(st.outputs.DbPrivateIp).toBe(outputs.DbPrivateIp);
+      expect(st.outputs.DbPrivateIp).not.toBe(newDbIp);
+      const ipOf = (inv: AwsInventory, name: string) => inv.hosts.find((h) => h.name === name)?.ip;
+      expect(ipOf(st.inventory, 'db')).toBe(newDbIp);
+      expect(ipOf(st.inventory, 'web')).toBe(outputs.WebPrivateIp);
+      expect(st.staleOutputs).toMatchObject([{ host: 'db', outputIp: outputs.DbPrivateIp, liveIp: newDbIp }]);
+      expect(s.stderr).toMatch(new RegExp(`db=${newDbIp.replaceAll('.', '\\.')}( |$)`, 'm'));
+
+      // --stack aws: the remote stack spec connects to the new db (files only need to exist here).
+      const keyFile = join(dir, 'key.pem');
+      const knownHosts = join(dir, 'known_hosts');
+      writeFileSync(keyFile, 'not a key\n', { mode: 0o600 });
+      writeFileSync(knownHosts, '', { mode: 0o600 });
+      const spec = await awsRemoteSpec({
+        ...target(),
+        stackName: FULL,
+        privateKeyFile: keyFile,
+        knownHostsFile: knownHosts,
+      });
+      const addr = Object.fromEntries(spec.hosts.map((h) => [h.name, h.address]));
+      expect(addr).toEqual({
+        web: outputs.WebPrivateIp,
+        db: newDbIp,
+        kafka: outputs.KafkaPrivateIp,
+        analysis: outputs.AnalysisPrivateIp,
+        'client-1': outputs.ClientPrivateIps!.split(',')[0],
+        'client-2': outputs.ClientPrivateIps!.split(',')[1],
+      });
+      expect(spec.ssh.jump?.address).toBe(outputs.BastionPublicIp);
     });
 
     it('aws teardown deletes the stack, its VPC and every instance tagged with it', async () => {

@@ -207,6 +207,21 @@ describe('template contents', () => {
       Client4: 'client',
       Client5: 'client',
     });
+    // The inventory host each instance serves as: live-inventory.ts reads the addresses by it, and
+    // replace-host copies it to the replacement.
+    const hosts = Object.fromEntries(instances.map(([name, r]) => [name, tagsOf(r)['foreshock:host']]));
+    expect(hosts).toEqual({
+      Bastion: 'bastion',
+      Kafka: 'kafka',
+      Db: 'db',
+      Web: 'web',
+      Analysis: 'analysis',
+      Client1: 'client-1',
+      Client2: 'client-2',
+      Client3: 'client-3',
+      Client4: 'client-4',
+      Client5: 'client-5',
+    });
     for (const [name, r] of instances) {
       const tags = tagsOf(r);
       expect(tags['foreshock:stack'], name).toEqual({ Ref: 'AWS::StackName' });

@@ -4,7 +4,7 @@
 // --endpoint points every client at a local emulator (moto, localstack) instead of AWS.
 
 import { readFileSync } from 'node:fs';
-import { DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
+import type { Instance } from '@aws-sdk/client-ec2';
 import type { Argv, CommandModule } from 'yargs';
 import { ForeshockError, UserError } from '../../core/errors.ts';
 import {
@@ -13,12 +13,15 @@ import {
   createEc2Client,
   deployStack,
   resolveRegion,
+  runningTaggedInstances,
   stackStatus,
   teardownStack,
   validateStackName,
 } from '../../testbed/aws/cloudformation.ts';
-import { inventoryFromOutputs, type AwsInventory } from '../../testbed/aws/inventory.ts';
-import { replaceHost } from '../../testbed/aws/replace-host.ts';
+import { SG_ROLES, inventoryFromOutputs, type AwsInventory } from '../../testbed/aws/inventory.ts';
+import { replaceHost, type ReplaceHostOptions } from '../../testbed/aws/replace-host.ts';
+import { setupFinishedProbe } from '../../testbed/aws/health.ts';
+import { readLiveInventory, type LiveHostSource } from '../../testbed/aws/live-inventory.ts';
 import { defaultKnownHostsFile } from '../../testbed/aws/remote-spec.ts';
 import {
   collectHostKeys,
@@ -42,6 +45,9 @@ interface Args {
   param?: string[];
   role?: string;
   out?: string;
+  'ssh-key'?: string;
+  'known-hosts'?: string;
+  'ssh-user'?: string;
 }
 
 const common = <T>(y: Argv<T>) =>
@@ -94,26 +100,10 @@ async function target(args: Args): Promise<{ region: string; endpoint?: string }
   return { region, ...(args.endpoint ? { endpoint: args.endpoint } : {}) };
 }
 
-async function runningStackInstances(
-  ec2: ReturnType<typeof createEc2Client>,
-  stackName: string,
-): Promise<Instance[]> {
-  const found: Instance[] = [];
-  let token: string | undefined;
-  do {
-    const r = await ec2.send(
-      new DescribeInstancesCommand({
-        Filters: [
-          { Name: `tag:${STACK_TAG}`, Values: [stackName] },
-          { Name: 'instance-state-name', Values: ['running'] },
-        ],
-        NextToken: token,
-      }),
-    );
-    for (const res of r.Reservations ?? []) found.push(...(res.Instances ?? []));
-    token = r.NextToken;
-  } while (token);
-  return found;
+function staleSummary(changed: readonly LiveHostSource[]): string {
+  return changed
+    .map((h) => `${h.name} output ${h.outputIp}, live ${h.ip} (${h.instanceId ?? '?'})`)
+    .join('; ');
 }
 
 /**
@@ -244,22 +234,46 @@ export const awsCommand: CommandModule = {
           if (!st) throw new UserError(`stack ${args['stack-name']} does not exist in ${t.region}`);
           let inventory: AwsInventory | null = null;
           let inventoryError: string | undefined;
+          let changed: LiveHostSource[] = [];
           try {
-            inventory = inventoryFromOutputs(args['stack-name'], st.outputs);
+            // The outputs, with each host at the running instance tagged for it (after replace-host
+            // the outputs are stale).
+            const live = await readLiveInventory(
+              createEc2Client(t),
+              inventoryFromOutputs(args['stack-name'], st.outputs),
+            );
+            inventory = live.inventory;
+            changed = live.changed;
           } catch (err) {
-            // A stack still creating has no outputs yet: report the status, not a failure.
-            inventoryError = (err as Error).message;
+            // A stack still creating has no outputs yet, a replacement in progress has two instances
+            // for one host: report the status, not a failure.
+            if (!(err instanceof UserError)) throw err;
+            inventoryError = err.message;
           }
+          const staleOutputs = changed.map((h) => ({
+            host: h.name,
+            outputIp: h.outputIp,
+            liveIp: h.ip,
+            instanceId: h.instanceId,
+          }));
           console.log(
             JSON.stringify(
-              { stackName: args['stack-name'], region: t.region, ...st, inventory, inventoryError },
+              {
+                stackName: args['stack-name'],
+                region: t.region,
+                ...st,
+                inventory,
+                inventoryError,
+                staleOutputs,
+              },
               null,
               2,
             ),
           );
           logLine(
             `stack ${args['stack-name']}: ${st.status}` +
-              (inventory ? ` ${summary(inventory)}` : ` (no inventory: ${inventoryError})`),
+              (inventory ? ` ${summary(inventory)}` : ` (no inventory: ${inventoryError})`) +
+              (changed.length > 0 ? ` (outputs stale after replace-host: ${staleSummary(changed)})` : ''),
           );
         },
       })
@@ -287,20 +301,68 @@ export const awsCommand: CommandModule = {
         describe:
           'Launch a new instance for a role from the stack launch template, then terminate the old one (prints timings)',
         builder: (yy) =>
-          common(yy).option('role', {
-            type: 'string',
-            demandOption: true,
-            describe: 'web, db, kafka, analysis or client (exactly one running instance of it)',
-          }) as Argv<Args>,
+          common(yy)
+            .option('role', {
+              type: 'string',
+              demandOption: true,
+              describe: 'web, db, kafka, analysis or client (exactly one running instance of it)',
+            })
+            .option('ssh-key', {
+              type: 'string',
+              describe:
+                "health check: the key pair's private key; wait (over SSH through the bastion) until the new host's setup has finished",
+            })
+            .option('known-hosts', {
+              type: 'string',
+              describe:
+                "with --ssh-key: known_hosts pinning the bastion; the new host's keys are added (default ~/.foreshock/aws/<stack>/known_hosts)",
+            })
+            .option('ssh-user', {
+              type: 'string',
+              describe: 'with --ssh-key: login user (default admin)',
+            }) as Argv<Args>,
         handler: async (args) => {
           const t = await target(args);
+          const stackName = args['stack-name'];
+          const role = args.role ?? '';
+          if (!(SG_ROLES as readonly string[]).includes(role))
+            throw new UserError(`--role ${role}: must be one of ${SG_ROLES.join(', ')}`);
+          const ec2 = createEc2Client(t);
+          let health: Pick<ReplaceHostOptions, 'healthy' | 'healthPollMs'> = {};
+          if (args['ssh-key'] !== undefined) {
+            const st = await stackStatus({ ...t, stackName });
+            if (!st) throw new UserError(`stack ${stackName} does not exist (deploy it first)`);
+            const inv = inventoryFromOutputs(stackName, st.outputs);
+            health = {
+              healthy: setupFinishedProbe({
+                role,
+                bastion: inv.bastion,
+                privateKeyFile: args['ssh-key'],
+                knownHostsFile: args['known-hosts'] ?? defaultKnownHostsFile(stackName),
+                ...(args['ssh-user'] !== undefined ? { username: args['ssh-user'] } : {}),
+                ec2,
+                log: logLine,
+              }),
+              healthPollMs: 10_000,
+            };
+          } else {
+            logLine(
+              `${role}: the health check is only "instance running" (pass --ssh-key to wait until the new host's setup has finished)`,
+            );
+          }
           const r = await replaceHost({
             ...t,
-            stackName: args['stack-name'],
-            role: args.role ?? '',
+            stackName,
+            role,
             timeoutS: args['timeout-s'],
+            ...health,
+            clients: { ec2 },
             log: logLine,
           });
+          logLine(
+            `${role}: now served by ${r.newId} at ${r.newIp}; the stack outputs keep the old address, ` +
+              '`aws status` and `--stack aws` use the live one',
+          );
           console.log(JSON.stringify(r, null, 2));
         },
       })
@@ -327,7 +389,7 @@ export const awsCommand: CommandModule = {
           if (!st) throw new UserError(`stack ${stackName} does not exist in ${t.region}`);
           const inv = inventoryFromOutputs(stackName, st.outputs);
           const ec2 = createEc2Client(t);
-          const instances = await runningStackInstances(ec2, stackName);
+          const instances = await runningTaggedInstances(ec2, stackName);
           if (instances.length === 0) {
             throw new UserError(`stack ${stackName}: no running instances tagged ${STACK_TAG}=${stackName}`);
           }

@@ -29,6 +29,8 @@ import { ForeshockError, UserError } from '../../core/errors.ts';
 
 export const STACK_TAG = 'foreshock:stack';
 export const ROLE_TAG = 'foreshock:role';
+/** The inventory host name an instance serves as (web, db, kafka, analysis, client-<n>, bastion). */
+export const HOST_TAG = 'foreshock:host';
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_TIMEOUT_S = 1800;
 /** CloudFormation refuses a TemplateBody above this; a bigger template has to go through S3. */
@@ -393,6 +395,26 @@ export async function liveTaggedInstances(ec2: EC2Client, stackName: string): Pr
             Name: 'instance-state-name',
             Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'],
           },
+        ],
+        NextToken: token,
+      }),
+    );
+    for (const res of r.Reservations ?? []) found.push(...(res.Instances ?? []));
+    token = r.NextToken;
+  } while (token);
+  return found;
+}
+
+/** Running instances tagged with the stack (what serves now: replace-host's replacements included). */
+export async function runningTaggedInstances(ec2: EC2Client, stackName: string): Promise<Instance[]> {
+  const found: Instance[] = [];
+  let token: string | undefined;
+  do {
+    const r = await ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: `tag:${STACK_TAG}`, Values: [stackName] },
+          { Name: 'instance-state-name', Values: ['running'] },
         ],
         NextToken: token,
       }),

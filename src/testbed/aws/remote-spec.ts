@@ -1,5 +1,6 @@
 // The remote stack spec (src/stack/remote-spec.ts) of a deployed AWS testbed: the hosts from the
-// CloudFormation stack's outputs, SSH through its bastion as the Debian AMI's login user with the
+// CloudFormation stack's outputs, each at the address of the running instance tagged for it
+// (live-inventory.ts: after replace-host the outputs are stale), SSH through its bastion as the Debian AMI's login user with the
 // key pair's private key, host keys pinned by `foreshock aws known-hosts`, and the paths the user
 // data set up (user-data.ts AWS_HOST_LAYOUT).
 
@@ -8,8 +9,9 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../core/errors.ts';
 import { validateRemoteSpec, type RemoteStackSpec } from '../../stack/remote-spec.ts';
-import { stackStatus, type AwsClients, type AwsTarget } from './cloudformation.ts';
+import { createEc2Client, stackStatus, type AwsClients, type AwsTarget } from './cloudformation.ts';
 import { inventoryFromOutputs, type AwsInventory } from './inventory.ts';
+import { readLiveInventory } from './live-inventory.ts';
 import { AWS_HOST_LAYOUT, AWS_PORTS, AWS_SSH_USER } from './user-data.ts';
 
 /** The known_hosts file `foreshock aws known-hosts` writes for a stack by default. */
@@ -48,7 +50,10 @@ export function remoteSpecFromInventory(inv: AwsInventory, ssh: AwsSshOptions): 
   );
 }
 
-/** Reads the stack's outputs and builds its remote stack spec; clear errors for what is missing. */
+/**
+ * Reads the stack's outputs and its running tagged instances (the live addresses) and builds its
+ * remote stack spec; clear errors for what is missing.
+ */
 export async function awsRemoteSpec(
   o: AwsTarget & AwsSshOptions & { stackName: string; clients?: AwsClients },
 ): Promise<RemoteStackSpec> {
@@ -65,8 +70,7 @@ export async function awsRemoteSpec(
   if (!state) throw new UserError(`stack ${o.stackName} does not exist (run \`foreshock aws deploy\` first)`);
   if (!/_COMPLETE$/.test(state.status) || /ROLLBACK|DELETE/.test(state.status))
     throw new UserError(`stack ${o.stackName} is ${state.status}, not deployed`);
-  return remoteSpecFromInventory(inventoryFromOutputs(o.stackName, state.outputs), {
-    ...o,
-    knownHostsFile: known,
-  });
+  const ec2 = o.clients?.ec2 ?? createEc2Client(o);
+  const live = await readLiveInventory(ec2, inventoryFromOutputs(o.stackName, state.outputs));
+  return remoteSpecFromInventory(live.inventory, { ...o, knownHostsFile: known });
 }

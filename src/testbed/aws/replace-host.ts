@@ -14,6 +14,7 @@ import {
 import { ForeshockError, UserError } from '../../core/errors.ts';
 import {
   DEFAULT_TIMEOUT_S,
+  HOST_TAG,
   ROLE_TAG,
   STACK_TAG,
   createCloudFormationClient,
@@ -30,6 +31,16 @@ import { SG_ROLES, inventoryFromOutputs, type SgRole } from './inventory.ts';
 
 export const REPLACES_TAG = 'foreshock:replaces';
 
+/** What a health check may need besides the new instance's private IP. */
+export interface HealthCheckContext {
+  role: SgRole;
+  /** The new instance. */
+  instanceId: string;
+  /** The instance being replaced, and its private IP (its known_hosts lines are stale now). */
+  oldId: string;
+  oldIp?: string;
+}
+
 export interface ReplaceHostOptions extends AwsTarget {
   stackName: string;
   role: string;
@@ -40,9 +51,10 @@ export interface ReplaceHostOptions extends AwsTarget {
   /**
    * Is the service on the new host up? Polled every `healthPollMs` until true or the timeout. The
    * default answers true at once, so without a real check healthyMs only measures "instance running":
-   * callers measuring a fix pass a real service probe (e.g. an HTTP GET through the bastion).
+   * callers measuring a fix pass a real service probe (e.g. health.ts setupFinishedProbe, or an
+   * HTTP GET through the bastion). A rejection aborts the replacement (the new instance is removed).
    */
-  healthy?: (ip: string) => Promise<boolean>;
+  healthy?: (ip: string, ctx: HealthCheckContext) => Promise<boolean>;
   healthPollMs?: number;
   log?: Log;
   clients?: AwsClients;
@@ -115,9 +127,17 @@ export async function replaceHost(o: ReplaceHostOptions): Promise<ReplaceHostRes
     (t) => t.Key !== undefined && !t.Key.startsWith('aws:') && t.Key !== REPLACES_TAG,
   );
   tags.push({ Key: REPLACES_TAG, Value: oldId });
+  // The host name the replacement serves as: the old instance's tag (copied above), else, on a stack
+  // deployed before the tag existed, the role for the one-instance roles and the client host at the
+  // old instance's address. live-inventory.ts takes the host's address from this tag.
+  const hostName =
+    role !== 'client'
+      ? role
+      : inv.hosts.find((h) => h.role === 'client' && h.ip === old.PrivateIpAddress)?.name;
   for (const must of [
     { Key: STACK_TAG, Value: stackName },
     { Key: ROLE_TAG, Value: role },
+    ...(hostName !== undefined ? [{ Key: HOST_TAG, Value: hostName }] : []),
   ]) {
     if (!tags.some((t) => t.Key === must.Key)) tags.push(must);
   }
@@ -165,7 +185,13 @@ export async function replaceHost(o: ReplaceHostOptions): Promise<ReplaceHostRes
     o.log?.(`${role}: ${newId} running at ${newIp} after ${launchedMs} ms; waiting until healthy`);
 
     const pollMs = o.healthPollMs ?? 2000;
-    while (!(await healthy(newIp))) {
+    const ctx: HealthCheckContext = {
+      role,
+      instanceId: newId,
+      oldId,
+      ...(old.PrivateIpAddress ? { oldIp: old.PrivateIpAddress } : {}),
+    };
+    while (!(await healthy(newIp, ctx))) {
       if (now() - t0 > timeoutS * 1000) {
         throw new ForeshockError(
           `${role}: new instance ${newId} (${newIp}) not healthy within ${timeoutS} s`,
