@@ -104,6 +104,8 @@ export interface TrainedModel {
   hosts: string[];
   edges: [string, string][];
   trainingSamples: number;
+  /** What the model was fitted on: the replay of the live run (results.json) fits on the same. */
+  training: TrainingData;
   /** Resolved configs, for live.json and the replay of the live run. */
   configs: Record<string, unknown>;
 }
@@ -169,6 +171,7 @@ export function trainModel(choice: ModelChoice, trainDirs: readonly string[], se
     hosts,
     edges: first.manifest.dependencies,
     trainingSamples: samples.length,
+    training,
     configs,
   };
 }

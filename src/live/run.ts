@@ -494,6 +494,10 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
     const replayed = runReplayJob(readDataset(datasetDir), trainDs, {
       algorithms: names,
       configs: model.configs,
+      training: {
+        data: model.training,
+        source: `live mode's training: ${o.train.length} dataset(s), normal phases (${model.trainingSamples} samples)`,
+      },
     });
     atomicWrite(path.join(o.out, 'results.json'), `${JSON.stringify(replayed, null, 2)}\n`);
     o.log(`live: wrote ${datasetDir}, ${path.join(o.out, 'live.json')}, ${path.join(o.out, 'results.json')}`);

@@ -3,7 +3,7 @@
 // function of the datasets, the configs and the seed, so two runs serialize byte-identically;
 // wall-clock cost is measured only when a clock is passed (and then reported separately).
 
-import type { AlgorithmContext } from '../core/algorithm.ts';
+import type { AlgorithmContext, TrainingData } from '../core/algorithm.ts';
 import type { Dataset } from '../core/dataset.ts';
 import { UserError } from '../core/errors.ts';
 import type { AlgorithmResult, ReplayResults } from '../core/results.ts';
@@ -30,6 +30,12 @@ export interface ReplayJobOptions {
   seed?: number;
   /** Wall clock (ms) for cost measurement; omit for byte-reproducible results. */
   clock?: () => number;
+  /**
+   * Fit on exactly these samples instead of the train dataset's (or the test dataset's normal
+   * phase), and score the whole test dataset: live mode's replay of its own run fits on what its
+   * model was fitted on (its --train datasets' normal phases), so live and replay alarms compare.
+   */
+  training?: { data: TrainingData; source: string };
   log?: (line: string) => void;
 }
 
@@ -51,9 +57,16 @@ export function runReplayJob(
   const measured = [...(train?.manifest.actions ?? []), ...test.manifest.actions];
   const fixModel = calibrateFixModel(opts.fixModel ?? DEFAULT_FIX_MODEL, measured, 'the datasets');
 
-  const split = chooseSplit(test, train);
+  const split = opts.training
+    ? {
+        trainSource: opts.training.source,
+        trainPeriod: null,
+        scoredPeriod: { start: test.manifest.start, end: test.manifest.end },
+      }
+    : chooseSplit(test, train);
   const metrics = test.metrics.metrics;
-  const training = trainingData(train ?? test, metrics, split.trainPeriod ?? { start: 0, end: 0 });
+  const training =
+    opts.training?.data ?? trainingData(train ?? test, metrics, split.trainPeriod ?? { start: 0, end: 0 });
   const ctx: AlgorithmContext = {
     metrics,
     hosts: test.metrics.hosts,
