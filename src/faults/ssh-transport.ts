@@ -90,6 +90,8 @@ export interface SshHostTransport extends HostTransport {
    * host:port. Closing the transport closes its tunnels.
    */
   tunnel(host: string, port: number): Promise<Duplex>;
+  /** Calls `cb` once the connection is closed or lost (at once if it already is). */
+  onClose(cb: () => void): void;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -228,6 +230,7 @@ class SshTransport implements SshHostTransport {
   /** Rejecters of the runs in flight, so a lost connection fails them instead of hanging them. */
   private readonly inFlight = new Set<(e: ForeshockError) => void>();
   private closed = false;
+  private readonly closeListeners: (() => void)[] = [];
 
   private readonly client: Client;
   /** Both connections (target and bastion, if any) are gone. */
@@ -256,6 +259,7 @@ class SshTransport implements SshHostTransport {
       jump?.client.end();
       const lost = new ForeshockError(`${this.who}: connection lost`, { retriable: true });
       for (const fail of [...this.inFlight]) fail(lost);
+      for (const cb of this.closeListeners.splice(0)) cb();
     };
     // Synchronously: ssh2 emits 'close' just before it closes the open channels, and the runs in
     // flight must fail as lost rather than resolve from their channel's close. The promise covers
@@ -546,9 +550,23 @@ class SshTransport implements SshHostTransport {
   close(): Promise<void> {
     this.client.end();
     this.jump?.client.end();
-    return this.gone;
+    // A server that never answers (a dead path) must not hold the caller: destroy after a while.
+    const timer = setTimeout(() => {
+      this.client.destroy();
+      this.jump?.client.destroy();
+    }, CLOSE_WAIT_MS);
+    return this.gone.finally(() => clearTimeout(timer));
+  }
+
+  onClose(cb: () => void): void {
+    if (this.closed) cb();
+    else this.closeListeners.push(cb);
   }
 }
+
+const KEEPALIVE_MS = 10_000;
+/** How long close() waits for the server to close the connection before destroying it. */
+const CLOSE_WAIT_MS = 5000;
 
 /** How long RemoteProcess.stop() waits for an exit after stdin EOF before it kills. */
 const DEFAULT_STOP_GRACE_MS = 3000;
@@ -697,6 +715,11 @@ function handshake(h: Hop): Promise<Connection> {
       authHandler: ['publickey'],
       tryKeyboard: false,
       readyTimeout: h.timeoutMs,
+      // A path that dies silently (an instance gone, a NAT or bastion dropping the flow) would
+      // leave runs and close() waiting forever: ssh2 ends the connection after 3 unanswered
+      // keepalives 10 s apart, and everything waiting on it fails as "connection lost".
+      keepaliveInterval: KEEPALIVE_MS,
+      keepaliveCountMax: 3,
       // Without hostHash ssh2 passes the raw key blob: the same bytes as known_hosts' base64.
       hostVerifier: (key: Buffer): boolean => {
         const ok = h.pinned.some((k) => k.equals(key));

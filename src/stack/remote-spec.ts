@@ -43,7 +43,8 @@ export const REMOTE_DEFAULT_PORTS = { kafka: 9092, mariadb: 3306, web: 8080 } as
 export const REMOTE_REQUIRED = ['web', 'db', 'kafka'] as const;
 
 const NAME_RE = /^(web|db|kafka|analysis|client|client-[1-9][0-9]?)$/;
-const IPV4_RE = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+// No leading zeros: known_hosts names an address exactly as written.
+const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 function fail(where: string, what: string): never {
   throw new UserError(`${where}: ${what}`);
@@ -54,10 +55,18 @@ function str(where: string, v: unknown, key: string): string {
   return v;
 }
 
-function absPath(where: string, v: unknown, key: string): string {
+/** An absolute path; `posix`: one on the hosts (always POSIX), else one on this machine. */
+function absPath(where: string, v: unknown, key: string, posix = false): string {
   const s = str(where, v, key);
-  if (!path.isAbsolute(s) || s.includes('\0')) fail(where, `"${key}" must be an absolute path`);
+  const abs = posix ? path.posix.isAbsolute(s) : path.isAbsolute(s);
+  if (!abs || s.includes('\0')) fail(where, `"${key}" must be an absolute path`);
   return s;
+}
+
+/** A typo in a key must not silently fall back to a default (e.g. no bastion, another port). */
+function onlyKeys(where: string, o: object, keys: readonly string[]): void {
+  for (const k of Object.keys(o))
+    if (!keys.includes(k)) fail(where, `unknown key "${k}" (known: ${keys.join(', ')})`);
 }
 
 function port(where: string, v: unknown, key: string): number | undefined {
@@ -87,11 +96,13 @@ export function remoteHost(spec: RemoteStackSpec, name: string): RemoteHostSpec 
 export function validateRemoteSpec(raw: unknown, where: string): RemoteStackSpec {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(where, 'must be a JSON object');
   const o = raw as Record<string, unknown>;
+  onlyKeys(where, o, ['hosts', 'ssh', 'repoDir', 'workDir', 'node', 'dbAdmin', 'ports']);
   if (!Array.isArray(o.hosts) || o.hosts.length === 0) fail(where, '"hosts" must be a non-empty array');
   const seen = new Set<string>();
   const hosts = o.hosts.map((h: unknown, i): RemoteHostSpec => {
     const at = `${where}: hosts[${i}]`;
     if (typeof h !== 'object' || h === null) fail(at, 'must be an object');
+    onlyKeys(at, h, ['name', 'address']);
     const name = str(at, (h as Record<string, unknown>).name, 'name');
     const address = str(at, (h as Record<string, unknown>).address, 'address');
     if (!NAME_RE.test(name))
@@ -107,10 +118,12 @@ export function validateRemoteSpec(raw: unknown, where: string): RemoteStackSpec
   if (typeof sshRaw !== 'object' || sshRaw === null) fail(where, '"ssh" must be an object');
   const s = sshRaw as Record<string, unknown>;
   const sw = `${where}: ssh`;
+  onlyKeys(sw, s, ['username', 'privateKeyFile', 'knownHostsFile', 'port', 'jump']);
   let jump: RemoteStackSpec['ssh']['jump'];
   if (s.jump !== undefined) {
     if (typeof s.jump !== 'object' || s.jump === null) fail(sw, '"jump" must be an object');
     const j = s.jump as Record<string, unknown>;
+    onlyKeys(`${sw}.jump`, j, ['address', 'port', 'username']);
     const address = str(`${sw}.jump`, j.address, 'address');
     if (!IPV4_RE.test(address)) fail(`${sw}.jump`, `address "${address}" must be an IPv4 address`);
     const p = port(`${sw}.jump`, j.port, 'port');
@@ -134,6 +147,7 @@ export function validateRemoteSpec(raw: unknown, where: string): RemoteStackSpec
   if (o.ports !== undefined) {
     if (typeof o.ports !== 'object' || o.ports === null) fail(where, '"ports" must be an object');
     const p = o.ports as Record<string, unknown>;
+    onlyKeys(`${where}: ports`, p, ['kafka', 'mariadb', 'web']);
     const kafka = port(`${where}: ports`, p.kafka, 'kafka');
     const mariadb = port(`${where}: ports`, p.mariadb, 'mariadb');
     const web = port(`${where}: ports`, p.web, 'web');
@@ -146,8 +160,8 @@ export function validateRemoteSpec(raw: unknown, where: string): RemoteStackSpec
   return {
     hosts,
     ssh,
-    repoDir: absPath(where, o.repoDir, 'repoDir'),
-    workDir: absPath(where, o.workDir, 'workDir'),
+    repoDir: absPath(where, o.repoDir, 'repoDir', true),
+    workDir: absPath(where, o.workDir, 'workDir', true),
     node: str(where, o.node, 'node'),
     dbAdmin: [...(o.dbAdmin as string[])],
     ...(ports ? { ports } : {}),

@@ -16,12 +16,14 @@
 // and a recorder here needs no copy step that could lose its tail. Faults run the fault program
 // bundle, copied to each host, over the same SSH transports.
 
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
-import { UserError } from '../core/errors.ts';
+import { ForeshockError, UserError } from '../core/errors.ts';
 import { ensureFaultBundle } from '../faults/bundle.ts';
 import { FAULT_BUNDLE } from '../faults/program.ts';
 import {
@@ -34,15 +36,22 @@ import { Aggregator } from '../telemetry/aggregator.ts';
 import type { AggregateMessage } from '../telemetry/bus.ts';
 import { createKafkaBus, type KafkaBus } from '../telemetry/kafka/bus.ts';
 import { tunnelSocketFactory } from '../telemetry/kafka/tunnel-socket.ts';
-import { Recorder, type RecordingSummary } from '../telemetry/recorder.ts';
+import { Recorder, RECORDING_DIR, type RecordingSummary } from '../telemetry/recorder.ts';
 import { dataFile, MIXES, readCategories, readRegions } from '../workload/data-files.ts';
 import { rubisSizes } from '../workload/db/datagen.ts';
 import type { MariaDbTarget } from '../workload/db/mariadb.ts';
 import type { EmulatorStats } from '../workload/emulator/emulator.ts';
 import type { ClientTierConfig } from '../workload/tiers/client-main.ts';
 import type { LoadConfig, LoadResult } from '../workload/tiers/load-main.ts';
+import { registerShutdownHook } from '../workload/tiers/children.ts';
 import type { WebTierConfig, WebTierInfo } from '../workload/tiers/web-main.ts';
-import { clientHosts, REMOTE_DEFAULT_PORTS, remoteHost, type RemoteStackSpec } from './remote-spec.ts';
+import {
+  clientHosts,
+  REMOTE_DEFAULT_PORTS,
+  remoteHost,
+  type RemoteHostSpec,
+  type RemoteStackSpec,
+} from './remote-spec.ts';
 import type { SessionOptions, StackSession } from './session.ts';
 
 /** The database and account this stack creates on the db host for the web tier. */
@@ -51,6 +60,9 @@ const DB_USER = 'foreshock';
 /** How long every host's agent has to deliver its first sample. */
 const FIRST_STATS_TIMEOUT_MS = 60_000;
 const CONNECT_TIMEOUT_MS = 15_000;
+const CONNECT_BATCH = 4;
+/** Largest clock difference between this machine and a host the aggregation tolerates, ms. */
+const MAX_CLOCK_SKEW_MS = 1000;
 const LOAD_TIMEOUT_MS = 30 * 60_000;
 const READY_TIMEOUT_MS = 120_000;
 
@@ -105,7 +117,9 @@ function waitReady<I>(
       // Give the last lines a moment to be parsed before calling it an early exit.
       setTimeout(() => {
         const why = stderrTail();
-        done(new UserError(`${what}: exited with ${code ?? signal} during start-up${why ? `: ${why}` : ''}`));
+        const how =
+          code === null && signal === null ? 'lost its SSH connection' : `exited with ${code ?? signal}`;
+        done(new UserError(`${what}: ${how} during start-up${why ? `: ${why}` : ''}`));
       }, 200);
     });
   });
@@ -113,7 +127,9 @@ function waitReady<I>(
 
 /** Writes `content` to `file` on the host (parents created), over the transport's stdin. */
 async function putFile(t: HostTransport, file: string, content: string): Promise<void> {
-  const r = await t.run(['sh', '-c', 'mkdir -p "$(dirname "$1")" && cat > "$1"', 'foreshock-put', file], {
+  // Into a temporary file, then renamed: a fault's watchdog may run the old bundle at any moment.
+  const script = 'mkdir -p "$(dirname "$1")" && cat > "$1.tmp.$$" && mv -f "$1.tmp.$$" "$1"';
+  const r = await t.run(['sh', '-c', script, 'foreshock-put', file], {
     input: content,
     timeoutMs: 120_000,
   });
@@ -126,8 +142,14 @@ async function putFile(t: HostTransport, file: string, content: string): Promise
  * argv for this machine's node and bundle path (faults/program.ts); the host has its own.
  */
 function withHostFaultProgram(t: SshHostTransport, node: string, bundle: string): HostTransport {
-  const map = (argv: readonly string[]): readonly string[] =>
-    argv[0] === process.execPath && argv[1] === FAULT_BUNDLE ? [node, bundle, ...argv.slice(2)] : argv;
+  const map = (argv: readonly string[]): readonly string[] => {
+    if (argv[0] === process.execPath && argv[1] === FAULT_BUNDLE) return [node, bundle, ...argv.slice(2)];
+    // Any other argv naming this machine's node (e.g. the unbundled fault program) would point the
+    // host at paths it does not have.
+    if (argv[0] === process.execPath)
+      throw new UserError(`${t.host}: only the fault program bundle can run there (${FAULT_BUNDLE})`);
+    return argv;
+  };
   return {
     host: t.host,
     description: t.description,
@@ -145,6 +167,14 @@ function addStats(a: EmulatorStats, b: EmulatorStats): EmulatorStats {
     emptyBacks: a.emptyBacks + b.emptyBacks,
     unbuildableBacks: a.unbuildableBacks + b.unbuildableBacks,
   };
+}
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** This checkout's commit, or null (not a git checkout, no git). */
+function gitHead(dir: string): string | null {
+  const r = spawnSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
 }
 
 /** `users` split over `n` clients as evenly as possible, the first ones taking the remainder. */
@@ -165,6 +195,10 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
   const out = path.resolve(o.out);
   if (existsSync(path.join(out, 'manifest.json')))
     throw new UserError(`record: ${out} already holds a dataset (manifest.json); pick another --out`);
+  if (existsSync(path.join(out, RECORDING_DIR)))
+    throw new UserError(
+      `record: ${out} holds an unfinished recording (${RECORDING_DIR}): \`foreshock record --recover --out ${out}\` or pick another --out`,
+    );
   for (const f of [spec.ssh.privateKeyFile, spec.ssh.knownHostsFile])
     if (!existsSync(f)) throw new UserError(`${o.stack} stack: ${f} does not exist`);
   const table = dataFile(o.dataDir, MIXES[o.mix]);
@@ -172,45 +206,73 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
   const regions = readRegions(o.dataDir);
 
   const stoppers: (() => Promise<void>)[] = [];
+  /** Every process started on a host, for SIGINT/SIGTERM (below). */
+  const remoteProcs = new Set<RemoteProcess>();
+  const started = (p: RemoteProcess): RemoteProcess => {
+    remoteProcs.add(p);
+    stoppers.push(() => p.stop());
+    return p;
+  };
+  // On SIGINT/SIGTERM (children.ts runs the hooks together, then exits): stop what runs on the
+  // hosts, but leave the SSH connections open, since the experiment runner's hook reverts the
+  // fault over them at the same time. The process exit closes them.
+  const unhook = registerShutdownHook(async () => {
+    await Promise.all([...remoteProcs].map((p) => p.stop()));
+  });
   let stopped = false;
+  let finishing: Promise<unknown> | null = null;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    // A finish() in flight completes first (it stops the agents, flushes, finalises).
+    await finishing?.catch(() => undefined);
+    await Promise.all([...remoteProcs].map((p) => p.stop()));
     for (const s of stoppers.reverse()) await s().catch(() => undefined);
+    unhook();
   };
   try {
     const via = spec.ssh.jump ? ` via ${spec.ssh.jump.address}` : '';
+    const localHead = gitHead(REPO_ROOT);
     log(`connecting to ${spec.hosts.length} hosts over SSH${via} ...`);
     const transports = new Map<string, SshHostTransport>();
     stoppers.push(async () => {
       for (const t of transports.values()) await t.close().catch(() => undefined);
     });
-    await Promise.all(
-      spec.hosts.map(async (h) => {
-        const t = await connectSsh({
-          host: h.name,
-          address: h.address,
-          ...(spec.ssh.port !== undefined ? { port: spec.ssh.port } : {}),
-          username: spec.ssh.username,
-          privateKeyFile: spec.ssh.privateKeyFile,
-          knownHostsFile: spec.ssh.knownHostsFile,
-          connectTimeoutMs: CONNECT_TIMEOUT_MS,
-          ...(spec.ssh.jump
-            ? {
-                jump: {
-                  address: spec.ssh.jump.address,
-                  ...(spec.ssh.jump.port !== undefined ? { port: spec.ssh.jump.port } : {}),
-                  username: spec.ssh.jump.username ?? spec.ssh.username,
-                  privateKeyFile: spec.ssh.privateKeyFile,
-                  knownHostsFile: spec.ssh.knownHostsFile,
-                  connectTimeoutMs: CONNECT_TIMEOUT_MS,
-                },
-              }
-            : {}),
-        });
-        transports.set(h.name, t);
-      }),
-    );
+    const connect = (h: RemoteHostSpec): Promise<SshHostTransport> =>
+      connectSsh({
+        host: h.name,
+        address: h.address,
+        ...(spec.ssh.port !== undefined ? { port: spec.ssh.port } : {}),
+        username: spec.ssh.username,
+        privateKeyFile: spec.ssh.privateKeyFile,
+        knownHostsFile: spec.ssh.knownHostsFile,
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        ...(spec.ssh.jump
+          ? {
+              jump: {
+                address: spec.ssh.jump.address,
+                ...(spec.ssh.jump.port !== undefined ? { port: spec.ssh.jump.port } : {}),
+                username: spec.ssh.jump.username ?? spec.ssh.username,
+                privateKeyFile: spec.ssh.privateKeyFile,
+                knownHostsFile: spec.ssh.knownHostsFile,
+                connectTimeoutMs: CONNECT_TIMEOUT_MS,
+              },
+            }
+          : {}),
+      });
+    // A few at a time: sshd (the bastion's too) drops unauthenticated connections beyond
+    // MaxStartups (10 by default). Every attempt settles before the first failure is thrown, so
+    // no connection that completes later is left open.
+    let firstError: unknown = null;
+    for (let i = 0; i < spec.hosts.length; i += CONNECT_BATCH) {
+      const batch = spec.hosts.slice(i, i + CONNECT_BATCH);
+      const results = await Promise.allSettled(batch.map(connect));
+      results.forEach((r, j) => {
+        if (r.status === 'fulfilled') transports.set(batch[j]!.name, r.value);
+        else firstError ??= r.reason;
+      });
+      if (firstError !== null) throw firstError;
+    }
     const t = (name: string): SshHostTransport => transports.get(name)!;
 
     // Every host needs node and the repository: say which one lacks what, before anything starts.
@@ -220,6 +282,25 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
         if (r.code !== 0) throw new UserError(`${h.name}: cannot run node (${spec.node}) there`);
         const c = await t(h.name).run(['test', '-f', runTs], { timeoutMs: 60_000 });
         if (c.code !== 0) throw new UserError(`${h.name}: no foreshock repository at ${spec.repoDir}`);
+        // Samples carry the hosts' clocks; the aggregator closes seconds by this machine's.
+        const before = Date.now();
+        const d = await t(h.name).run([spec.node, '-e', 'process.stdout.write(String(Date.now()))'], {
+          timeoutMs: 60_000,
+        });
+        const after = Date.now();
+        const skew = Number(d.stdout) - (before + after) / 2;
+        if (Number.isFinite(skew) && Math.abs(skew) > MAX_CLOCK_SKEW_MS + (after - before) / 2)
+          throw new UserError(
+            `${h.name}: its clock is ${Math.round(skew)} ms off this machine's (more than ${MAX_CLOCK_SKEW_MS} ms): sync both with NTP`,
+          );
+        const v = await t(h.name).run(['git', '-C', spec.repoDir, 'rev-parse', 'HEAD'], {
+          timeoutMs: 60_000,
+        });
+        const remoteHead = v.code === 0 ? v.stdout.trim() : null;
+        if (remoteHead && localHead && remoteHead !== localHead)
+          log(
+            `warning: ${h.name} runs commit ${remoteHead.slice(0, 12)}, this checkout is ${localHead.slice(0, 12)}: configs may not match`,
+          );
       }),
     );
 
@@ -230,28 +311,16 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
       connectionTimeoutMs: 10_000,
       socketFactory: tunnelSocketFactory((host, port) => t('kafka').tunnel(host, port)),
     }).catch((e: unknown) => {
-      throw new UserError(
-        `kafka at ${kafkaAddr} not reachable through SSH (is the broker running on the kafka host?): ${(e as Error).message}`,
+      // Say where, keep whether a retry helps (kafka/errors.ts decides that).
+      throw new ForeshockError(
+        `kafka at ${kafkaAddr} through SSH to the kafka host (is the broker running there?): ${(e as Error).message}`,
+        { retriable: e instanceof ForeshockError ? e.retriable : true, cause: e },
       );
     });
     stoppers.push(() => bus.close());
-    const recorder = new Recorder(bus, {
-      out,
-      sloThresholdMs: o.sloMs,
-      sourceDetail: `${o.stack} stack, bus kafka`,
-    });
-    recorder.start();
-    const aggregator = new Aggregator(bus, {
-      now: Date.now,
-      sloThresholdMs: o.sloMs,
-      lateDelayMs: o.lateDelayMs ?? 2000,
-    });
-    aggregator.start();
     const seen = new Set<string>();
     const unseen = bus.subscribe('stats', (m) => seen.add(m.host));
     await bus.ready();
-    aggregator.startTimer();
-    stoppers.push(async () => aggregator.stop());
 
     log('copying the fault program and the workload data to the hosts ...');
     const bundle = readFileSync(ensureFaultBundle(), 'utf8');
@@ -266,7 +335,14 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
     const agentErr = new Map<string, () => string>();
     const agents: RemoteProcess[] = [];
     for (const h of spec.hosts) {
+      // The agent never reads stdin, so it would outlive a harness killed with SIGKILL (its SSH
+      // channel closing ends only stdin): run it under a sh that kills it when stdin ends. The argv
+      // travels as sh's positional parameters, never inside the script text.
       const p = await t(h.name).spawn([
+        'sh',
+        '-c',
+        '"$@" </dev/null & p=$!; cat >/dev/null; kill $p 2>/dev/null; wait $p',
+        'foreshock-agent',
         spec.node,
         repo('bin', 'foreshock.js'),
         'agent',
@@ -278,10 +354,10 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
         '--brokers',
         kafkaAddr,
       ]);
+      started(p);
       p.stdout.resume();
       agentErr.set(h.name, tail(p.stderr));
       agents.push(p);
-      stoppers.push(() => p.stop());
     }
     const agentsUntil = Date.now() + FIRST_STATS_TIMEOUT_MS;
     while (spec.hosts.some((h) => !seen.has(h.name)) && Date.now() < agentsUntil) await sleep(250);
@@ -355,6 +431,43 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
     web.stdout.resume();
     const webUrl = `http://${webAddr}:${webInfo.port}`;
 
+    // The recording starts once the stack serves: the database load is not part of it.
+    const recorder = new Recorder(bus, {
+      out,
+      sloThresholdMs: o.sloMs,
+      sourceDetail: `${o.stack} stack, bus kafka through SSH`,
+      dependencies: [...clients.map((c): [string, string] => [c.name, 'web']), ['web', 'db']],
+    });
+    recorder.start();
+    const aggregator = new Aggregator(bus, {
+      now: Date.now,
+      sloThresholdMs: o.sloMs,
+      lateDelayMs: o.lateDelayMs ?? 2000,
+    });
+    aggregator.start();
+    // The recorder's and aggregator's subscriptions join their groups before the clients start.
+    await bus.ready();
+    aggregator.startTimer();
+    stoppers.push(async () => aggregator.stop());
+
+    // What would make the recording incomplete without anyone noticing: an agent that ends, the
+    // SSH connection Kafka's tunnels ride on, the web tier. finish() refuses to seal it then.
+    const lost: string[] = [];
+    let ending = false;
+    agents.forEach(
+      (a, i) =>
+        void a.exited.then(({ code, signal }) => {
+          if (!ending)
+            lost.push(`the agent on ${spec.hosts[i]!.name} ended (${code ?? signal ?? 'connection lost'})`);
+        }),
+    );
+    void web.exited.then(({ code, signal }) => {
+      if (!ending) lost.push(`the web tier ended (${code ?? signal ?? 'connection lost'})`);
+    });
+    t('kafka').onClose(() => {
+      if (!ending) lost.push("the SSH connection to the kafka host (Kafka's tunnels) closed");
+    });
+
     const aggregateSubs = new Set<(row: AggregateMessage) => void>();
     let aggregateSub: (() => void) | null = null;
     let finished: Promise<RecordingSummary> | null = null;
@@ -407,13 +520,14 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
             brokers: [kafkaAddr],
             statsFile,
           };
-          const p = await t(c.name).spawn([
-            spec.node,
-            runTs,
-            repo('src', 'workload', 'tiers', 'client-main.ts'),
-            JSON.stringify(config),
-          ]);
-          stoppers.push(() => p.stop());
+          const p = started(
+            await t(c.name).spawn([
+              spec.node,
+              runTs,
+              repo('src', 'workload', 'tiers', 'client-main.ts'),
+              JSON.stringify(config),
+            ]),
+          );
           const errTail = tail(p.stderr);
           await waitReady(p, `client emulator on ${c.name}`, errTail, READY_TIMEOUT_MS);
           p.stdout.resume();
@@ -433,7 +547,14 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
           .reduce(addStats, { requests: 0, errors: 0, sessions: 0, emptyBacks: 0, unbuildableBacks: 0 });
       },
       finish: () => {
+        if (stopped && !finished)
+          return Promise.reject(new UserError(`${o.stack} stack: finish() after stop()`));
         finished ??= (async () => {
+          ending = true;
+          if (lost.length > 0)
+            throw new UserError(
+              `${o.stack} stack: the recording is incomplete (${lost.join('; ')}); what was recorded is in ${path.join(out, RECORDING_DIR)} (\`foreshock record --recover --out ${out}\`)`,
+            );
           await Promise.all(agents.map((a) => a.stop()));
           // Let the last second's stats arrive, then let that second end before flushing.
           await sleep(1500);
@@ -444,6 +565,7 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
           await sleep(1500);
           return recorder.stop();
         })();
+        finishing = finished;
         return finished;
       },
       stop,

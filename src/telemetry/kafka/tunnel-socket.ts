@@ -21,8 +21,11 @@ class TunnelSocket extends Duplex {
     super();
     open.then(
       (inner) => {
-        if (this.destroyed) {
+        // kafkajs gave up on this connection (its connection timeout ends or destroys the socket)
+        // before the tunnel opened: do not report a connection it no longer waits for.
+        if (this.destroyed || this.endRequested) {
           inner.destroy();
+          if (!this.destroyed) this.destroy();
           return;
         }
         this.inner = inner;
@@ -30,12 +33,11 @@ class TunnelSocket extends Duplex {
           if (!this.push(d)) inner.pause();
         });
         inner.once('end', () => this.push(null));
-        inner.once('error', (e: Error) => this.destroy(e));
+        inner.on('error', (e: Error) => this.destroy(e));
         inner.once('close', () => {
           if (!this.destroyed) this.destroy();
         });
         for (const p of this.pending.splice(0)) inner.write(p.chunk, p.cb);
-        if (this.endRequested) inner.end();
         onConnect();
       },
       (err: unknown) => this.destroy(err instanceof Error ? err : new Error(String(err))),
