@@ -2,7 +2,8 @@
 // the AWS testbed: a namespaced testbed (prefix fsr-, subnet 10.86.0) whose hosts play the EC2
 // instances. What the AWS user data starts at boot is started here the same way: the Kafka broker
 // bound to the kafka host's address, MariaDB on db. Everything else is the remote stack's own
-// doing, driven by the real CLI (`foreshock experiment <spec> --stack remote --remote-spec F`):
+// doing, driven by the real CLI (`foreshock experiment <spec> --stack remote --remote-spec F`, then
+// `foreshock live` on the same stack):
 // every SSH connection goes through the `bastion` host (key-only, pinned keys), Kafka is reached
 // through SSH tunnels, files travel over SSH, the database and web tier, machine-wide agents and
 // the emulator are started over SSH, the fault runs from the bundle copied to db.
@@ -55,6 +56,10 @@ const missing =
 if (missing) console.warn(`stack/remote.test.ts skipped: needs ${missing}`);
 
 const REPO_ROOT = path.resolve('.');
+/** This stack's agents and emulators (their argv names the kafka host of this subnet). */
+const LEFTOVER_AGENT = `agent --machine .*--brokers ${SUBNET.replace(/\./g, '\\.')}\\.`;
+const LEFTOVER_WEB = 'tiers/web-main\\.ts -$';
+const LEFTOVER_CLIENT = `client-main\\.ts .*${SUBNET.replace(/\./g, '\\.')}\\.`;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-remote-stack-'));
 const stateDir = path.join(dir, 'testbed');
 let broker: KafkaBroker | undefined;
@@ -67,14 +72,18 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 }, 120_000);
 
-/** Processes on this machine whose command line contains `word` (the stand-in hosts share /proc). */
-function processesWith(word: string): string[] {
-  const r = spawnSync('pgrep', ['-af', word], { encoding: 'utf8' });
+/**
+ * Processes on this machine whose command line matches `pattern` (an extended regex; the stand-in
+ * hosts share /proc). Patterns name this testbed's subnet or state directory, since other test
+ * files run agents and tiers of their own at the same time.
+ */
+function processesWith(pattern: string): string[] {
+  const r = spawnSync('pgrep', ['-af', pattern], { encoding: 'utf8' });
   return r.stdout.split('\n').filter((l) => l.trim() !== '' && !l.includes('pgrep'));
 }
 
 describe.skipIf(missing !== undefined)('remote stack through a bastion (AWS stand-in)', () => {
-  it('runs an experiment with a memory leak on db over SSH only, and leaves nothing running', async () => {
+  it('runs an experiment and live mode with a memory leak on db over SSH only, and leaves nothing running', async () => {
     await up(stateDir, { prefix: PREFIX, subnet: SUBNET, ssh: true, hosts: HOSTS });
     const inv = readInventory(stateDir)!;
     const ip = (h: string): string => findHost(inv, h).ip;
@@ -146,6 +155,14 @@ describe.skipIf(missing !== undefined)('remote stack through a bastion (AWS stan
       }),
     );
     const outDir = path.join(dir, 'runs');
+    // While it runs, the leftover patterns below must match its processes (else they prove nothing).
+    const seen = { agent: false, web: false, client: false, fault: false };
+    const watch = setInterval(() => {
+      seen.agent ||= processesWith(LEFTOVER_AGENT).length > 0;
+      seen.web ||= processesWith(LEFTOVER_WEB).length > 0;
+      seen.client ||= processesWith(LEFTOVER_CLIENT).length > 0;
+      seen.fault ||= processesWith(`${workDir}/fault-main.mjs`).length > 0;
+    }, 1000);
     const r = await runCliAsync(
       [
         'experiment',
@@ -161,7 +178,9 @@ describe.skipIf(missing !== undefined)('remote stack through a bastion (AWS stan
       ],
       { timeoutMs: 400_000 },
     );
+    clearInterval(watch);
     expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    expect(seen).toEqual({ agent: true, web: true, client: true, fault: true });
     expect(r.stderr).toMatch(/connecting to 4 hosts over SSH via 10\.86\.0\.10/);
     expect(r.stderr).toMatch(/connecting to Kafka at 10\.86\.0\.13:9092 through SSH/);
 
@@ -189,9 +208,71 @@ describe.skipIf(missing !== undefined)('remote stack through a bastion (AWS stan
 
     // Nothing the session started is left: no agent, web tier, emulator or fault on any host.
     expect(processesWith(`${workDir}/fault-main.mjs`)).toEqual([]);
-    expect(processesWith('agent --machine')).toEqual([]);
-    expect(processesWith('tiers/web-main.ts')).toEqual([]);
-    expect(processesWith('tiers/client-main.ts')).toEqual([]);
+    expect(processesWith(LEFTOVER_AGENT)).toEqual([]);
+    expect(processesWith(LEFTOVER_WEB)).toEqual([]);
+    expect(processesWith(LEFTOVER_CLIENT)).toEqual([]);
+
+    // Live mode on the same stack: its own Kafka consumer, through the SSH tunnel too; trained on
+    // the recording above, with the same leak injected. The live alarms equal the replay of its own
+    // recording (the stream and the recording are the same data).
+    const liveOut = path.join(dir, 'live');
+    const lv = await runCliAsync(
+      [
+        'live',
+        '--stack',
+        'remote',
+        '--remote-spec',
+        specFile,
+        '--model',
+        'threshold',
+        '--train',
+        path.join(outDir, 'remote-memleak', 'rep-1', 'dataset'),
+        '--users',
+        '20',
+        '--scale',
+        '0.02',
+        '--warmup',
+        '5',
+        '--inject',
+        expFile,
+        '--inject-at',
+        '10',
+        '--duration',
+        '45',
+        '--out',
+        liveOut,
+      ],
+      { timeoutMs: 300_000 },
+    );
+    expect(lv.code, lv.stderr.slice(-3000)).toBe(0);
+    expect(lv.stderr).toMatch(/injected memleak on db/);
+    type Alarm = { host: string; time: number };
+    const live = JSON.parse(readFileSync(path.join(liveOut, 'live.json'), 'utf8')) as {
+      fault: { host: string } | null;
+      alarms: Alarm[];
+      summary: { samples: number };
+      dropped: { host: string; time: number }[];
+    };
+    expect(live.fault?.host).toBe('db');
+    expect(live.summary.samples).toBeGreaterThan(4 * 30);
+    const lds = readDataset(path.join(liveOut, 'dataset'));
+    expect([...lds.metrics.hosts].sort()).toEqual(['client', 'db', 'kafka', 'web']);
+    const lres = JSON.parse(readFileSync(path.join(liveOut, 'results.json'), 'utf8')) as {
+      algorithms: { threshold: { alarms: Alarm[] } };
+    };
+    const from = lds.manifest.start + 10_000;
+    const to = lds.manifest.end - 2000;
+    const inRange = (a: Alarm): boolean =>
+      a.time >= from &&
+      a.time < to &&
+      !live.dropped.some((d) => d.host === a.host && Math.abs(d.time - a.time) <= 5000);
+    const key = (a: Alarm): string => `${a.host}@${a.time}`;
+    // Within one second, live mode raises alarms in arrival order, replay in host order.
+    expect(live.alarms.filter(inRange).map(key).sort()).toEqual(
+      lres.algorithms.threshold.alarms.filter(inRange).map(key).sort(),
+    );
+    expect(processesWith(`${workDir}/fault-main.mjs`)).toEqual([]);
+    expect(processesWith(LEFTOVER_AGENT)).toEqual([]);
 
     // Bad input: a spec naming no db host is a one-line user error before anything connects.
     const bad = path.join(dir, 'bad.json');
