@@ -12,6 +12,7 @@ import { pinnedKeys } from '../../src/faults/ssh-transport.ts';
 import { HOST_TAG, ROLE_TAG, STACK_TAG } from '../../src/testbed/aws/cloudformation.ts';
 import {
   mergeKnownHosts,
+  setupFailedLine,
   setupFinishedArgv,
   setupFinishedProbe,
   SETUP_LOG,
@@ -117,13 +118,19 @@ const pub = (): { type: string; key: string } => {
   return { type, key };
 };
 
-function fakeTransport(codes: number[], log: string[][], closed: { n: number }): HostTransport {
+function fakeTransport(
+  codes: (number | { code: number; stdout: string })[],
+  log: string[][],
+  closed: { n: number },
+): HostTransport {
   return {
     host: 'db',
     description: 'fake',
     run: async (argv): Promise<RunResult> => {
       log.push([...argv]);
-      return { code: codes.shift() ?? 0, signal: null, stdout: '', stderr: '' };
+      const a = codes.shift() ?? 0;
+      const { code, stdout } = typeof a === 'number' ? { code: a, stdout: '' } : a;
+      return { code, signal: null, stdout, stderr: '' };
     },
     close: async () => {
       closed.n++;
@@ -165,7 +172,8 @@ describe('setupFinishedProbe (injected SSH connect and host-key fetch)', () => {
     const connects: SshTransportOptions[] = [];
     const runs: string[][] = [];
     const closed = { n: 0 };
-    const codes = [1, 0];
+    // finished? no; FAILED? no; (next poll) finished? yes.
+    const codes = [1, 1, 0];
     const logs: string[] = [];
     const healthy = setupFinishedProbe({
       role: 'db',
@@ -212,7 +220,8 @@ describe('setupFinishedProbe (injected SSH connect and host-key fetch)', () => {
       knownHostsFile: file,
       jump: { address: '203.0.113.7', username: 'admin', privateKeyFile: keyFile, knownHostsFile: file },
     });
-    expect(runs).toEqual([setupFinishedArgv('db'), setupFinishedArgv('db')]);
+    const failedArgv = ['grep', '-sF', '--', setupFailedLine('db'), SETUP_LOG];
+    expect(runs).toEqual([setupFinishedArgv('db'), failedArgv, setupFinishedArgv('db')]);
     expect(runs[0]).toEqual(['grep', '-qsF', '--', 'foreshock setup (db) finished', SETUP_LOG]);
     expect(closed.n).toBe(2); // every transport it opened
 
@@ -235,6 +244,26 @@ describe('setupFinishedProbe (injected SSH connect and host-key fetch)', () => {
       'db i-new (10.0.1.99): setup not finished yet (no "foreshock setup (db) finished" in /var/log/foreshock-setup.log)',
       'db i-new (10.0.1.99): setup finished',
     ]);
+  });
+
+  it('a setup that failed (the user data ERR trap line) aborts at once, naming the line', async () => {
+    const file = knownHosts();
+    const closed = { n: 0 };
+    const runs: string[][] = [];
+    const healthy = setupFinishedProbe({
+      role: 'db',
+      bastion: '203.0.113.7',
+      privateKeyFile: keyFile,
+      knownHostsFile: file,
+      fetchKeys: async (inst) => renderKnownHosts([{ instance: inst, keys: [newKey] }]),
+      connect: async () =>
+        fakeTransport([1, { code: 0, stdout: 'foreshock setup (db) FAILED at line 42\n' }], runs, closed),
+      log: () => undefined,
+    });
+    const err = await healthy('10.0.1.99', ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/boot setup failed \(foreshock setup \(db\) FAILED at line 42\)/);
+    expect(closed.n).toBe(1);
   });
 
   it('a UserError (host key mismatch, refused key) aborts instead of polling on', async () => {

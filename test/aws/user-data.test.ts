@@ -26,7 +26,7 @@ function bashSyntax(script: string): { status: number | null; stderr: string } {
 
 describe('renderUserData per role', () => {
   const common = [
-    'set -euo pipefail',
+    'set -Eeuo pipefail',
     'exec >>/var/log/foreshock-setup.log 2>&1',
     'apt-get install -y --no-install-recommends ca-certificates curl git xz-utils',
     'NODE_DIST=https://nodejs.org/dist/latest-v20.x',
@@ -70,6 +70,8 @@ describe('renderUserData per role', () => {
       const s = renderUserData(role, OK);
       expect(s.startsWith('#!/bin/bash\n')).toBe(true);
       for (const p of common) expect(s).toContain(p);
+      // A failed step says so in the log, for replace-host's health check (health.ts).
+      expect(s).toContain(`trap 'echo "foreshock setup (${role}) FAILED at line $LINENO"' ERR`);
       for (const p of pieces[role]) {
         if (typeof p === 'string') expect(s).toContain(p);
         else expect(s).toMatch(p);

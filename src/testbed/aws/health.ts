@@ -28,6 +28,11 @@ export function setupFinishedLine(role: string): string {
   return `foreshock setup (${role}) finished`;
 }
 
+/** What the user data's ERR trap writes when a step fails (followed by the line number). */
+export function setupFailedLine(role: string): string {
+  return `foreshock setup (${role}) FAILED`;
+}
+
 /** The probe's command: argv only (the transport quotes each word), fixed-string match. */
 export function setupFinishedArgv(role: string): string[] {
   return ['grep', '-qsF', '--', setupFinishedLine(role), SETUP_LOG];
@@ -212,6 +217,14 @@ export function setupFinishedProbe(
         note(`${who}: setup finished`);
         return true;
       }
+      // A failed setup never finishes: say so now rather than wait out the timeout.
+      const failed = await t.run(['grep', '-sF', '--', setupFailedLine(o.role), SETUP_LOG], {
+        timeoutMs: runTimeoutMs,
+      });
+      if (failed.code === 0)
+        throw new UserError(
+          `${who}: its boot setup failed (${failed.stdout.trim().split('\n').pop()}); see ${SETUP_LOG} on it`,
+        );
       note(`${who}: setup not finished yet (no "${setupFinishedLine(o.role)}" in ${SETUP_LOG})`);
       return false;
     } catch (err) {

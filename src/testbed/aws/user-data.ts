@@ -130,8 +130,11 @@ function script(role: AwsRole, w: Words): string {
   const lines: string[] = [
     '#!/bin/bash',
     `# foreshock ${role} host: boot setup (rendered by src/testbed/aws/user-data.ts).`,
-    'set -euo pipefail',
+    '# -E: the ERR trap below also fires for a failure inside a function (as_app).',
+    'set -Eeuo pipefail',
     'exec >>/var/log/foreshock-setup.log 2>&1',
+    '# A failed step is logged as such: a health check waiting for "finished" can stop at once.',
+    `trap 'echo "foreshock setup (${role}) FAILED at line $LINENO"' ERR`,
     `echo "foreshock setup (${role}) started $(date -u +%Y-%m-%dT%H:%M:%SZ)"`,
     '',
     `REPO_URL=${w.repoUrl}`,
