@@ -382,8 +382,8 @@ export async function deployStack(o: DeployOptions): Promise<DeployResult> {
   return { stackName, action: 'updated', status: stack.StackStatus ?? 'UNKNOWN', outputs: outputsOf(stack) };
 }
 
-/** Instances tagged with the stack that are not terminated (pending, running, stopping, stopped, shutting-down). */
-export async function liveTaggedInstances(ec2: EC2Client, stackName: string): Promise<Instance[]> {
+/** Instances tagged with the stack, in the given states, all pages. */
+async function taggedInstances(ec2: EC2Client, stackName: string, states: string[]): Promise<Instance[]> {
   const found: Instance[] = [];
   let token: string | undefined;
   do {
@@ -391,10 +391,7 @@ export async function liveTaggedInstances(ec2: EC2Client, stackName: string): Pr
       new DescribeInstancesCommand({
         Filters: [
           { Name: `tag:${STACK_TAG}`, Values: [stackName] },
-          {
-            Name: 'instance-state-name',
-            Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'],
-          },
+          { Name: 'instance-state-name', Values: states },
         ],
         NextToken: token,
       }),
@@ -405,24 +402,14 @@ export async function liveTaggedInstances(ec2: EC2Client, stackName: string): Pr
   return found;
 }
 
+/** Instances tagged with the stack that are not terminated (pending, running, stopping, stopped, shutting-down). */
+export function liveTaggedInstances(ec2: EC2Client, stackName: string): Promise<Instance[]> {
+  return taggedInstances(ec2, stackName, ['pending', 'running', 'stopping', 'stopped', 'shutting-down']);
+}
+
 /** Running instances tagged with the stack (what serves now: replace-host's replacements included). */
-export async function runningTaggedInstances(ec2: EC2Client, stackName: string): Promise<Instance[]> {
-  const found: Instance[] = [];
-  let token: string | undefined;
-  do {
-    const r = await ec2.send(
-      new DescribeInstancesCommand({
-        Filters: [
-          { Name: `tag:${STACK_TAG}`, Values: [stackName] },
-          { Name: 'instance-state-name', Values: ['running'] },
-        ],
-        NextToken: token,
-      }),
-    );
-    for (const res of r.Reservations ?? []) found.push(...(res.Instances ?? []));
-    token = r.NextToken;
-  } while (token);
-  return found;
+export function runningTaggedInstances(ec2: EC2Client, stackName: string): Promise<Instance[]> {
+  return taggedInstances(ec2, stackName, ['running']);
 }
 
 /** Terminate the given instances and wait until they are gone; returns their ids. */
