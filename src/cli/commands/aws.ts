@@ -3,7 +3,8 @@
 // (environment, ~/.aws config/SSO, instance role); foreshock never takes or prints them.
 // --endpoint points every client at a local emulator (moto, localstack) instead of AWS.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Instance } from '@aws-sdk/client-ec2';
 import type { Argv, CommandModule } from 'yargs';
 import { ForeshockError, UserError } from '../../core/errors.ts';
@@ -23,6 +24,8 @@ import { replaceHost, type ReplaceHostOptions } from '../../testbed/aws/replace-
 import { setupFinishedProbe } from '../../testbed/aws/health.ts';
 import { readLiveInventory, type LiveHostSource } from '../../testbed/aws/live-inventory.ts';
 import { defaultKnownHostsFile } from '../../testbed/aws/remote-spec.ts';
+import { sshConfigText } from '../../testbed/aws/ssh-config.ts';
+import { AWS_SSH_USER } from '../../testbed/aws/user-data.ts';
 import {
   collectHostKeys,
   renderKnownHosts,
@@ -221,6 +224,9 @@ export const awsCommand: CommandModule = {
             log: logLine,
           });
           logLine(`stack ${r.stackName}: ${r.action} (${r.status}) in ${t.region}`);
+          logLine(
+            `note: the stack bills by the hour while it exists (its instances, the NAT gateway, the public IP): \`foreshock aws teardown --stack-name ${r.stackName}\` when done`,
+          );
           console.log(JSON.stringify(r, null, 2));
         },
       })
@@ -414,6 +420,50 @@ export const awsCommand: CommandModule = {
           logLine(`wrote ${file} (${collected.length} host(s))`);
         },
       })
-      .demandCommand(1, 'give deploy, status, teardown, replace-host or known-hosts'),
+      .command<Args>({
+        command: 'ssh-config',
+        describe:
+          'Print an OpenSSH client config for the stack (every host through the bastion, keys pinned)',
+        builder: (yy) =>
+          common(yy)
+            .usage('$0 aws ssh-config --ssh-key FILE [--known-hosts FILE] > stack.conf; ssh -F stack.conf db')
+            .option('ssh-key', {
+              type: 'string',
+              demandOption: true,
+              describe: "the private key of the stack's key pair (its path is printed, never its content)",
+            })
+            .option('known-hosts', {
+              type: 'string',
+              describe:
+                'pinned host keys (default ~/.foreshock/aws/<stack>/known_hosts, from `aws known-hosts`)',
+            })
+            .option('ssh-user', {
+              type: 'string',
+              describe: `login user (default ${AWS_SSH_USER})`,
+            }) as Argv<Args>,
+        handler: async (args) => {
+          const t = await target(args);
+          const stackName = args['stack-name'];
+          const st = await stackStatus({ ...t, stackName });
+          if (!st) throw new UserError(`stack ${stackName} does not exist in ${t.region}`);
+          const live = await readLiveInventory(
+            createEc2Client(t),
+            inventoryFromOutputs(stackName, st.outputs),
+          );
+          const knownHosts = path.resolve(args['known-hosts'] ?? defaultKnownHostsFile(stackName));
+          if (!existsSync(knownHosts))
+            throw new UserError(
+              `no pinned host keys at ${knownHosts}: run \`foreshock aws known-hosts\` first`,
+            );
+          process.stdout.write(
+            sshConfigText(live.inventory, {
+              privateKeyFile: path.resolve(args['ssh-key']!),
+              knownHostsFile: knownHosts,
+              ...(args['ssh-user'] !== undefined ? { username: args['ssh-user'] } : {}),
+            }),
+          );
+        },
+      })
+      .demandCommand(1, 'give deploy, status, teardown, replace-host, known-hosts or ssh-config'),
   handler: () => undefined,
 };
