@@ -2,11 +2,9 @@
 // of a small stand-in template, replace-host, failure reporting, the `foreshock aws` CLI, and the
 // real cfn/foreshock.yaml deployed, host-replaced and torn down through the CLI.
 // Fake credentials and the moto endpoint are set in this test process only (restored after).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListStackResourcesCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
@@ -35,6 +33,7 @@ import { inventoryFromOutputs, isIpv4, type AwsInventory } from '../../src/testb
 import { replaceHost, REPLACES_TAG } from '../../src/testbed/aws/replace-host.ts';
 import { awsRemoteSpec } from '../../src/testbed/aws/remote-spec.ts';
 import { expectUserError, runCli, runCliAsync } from '../helpers/cli.ts';
+import { haveMoto, motoCliEnv, MotoServer } from '../helpers/moto.ts';
 
 const MINI = readFileSync('test/aws/fixtures/mini.yaml', 'utf8');
 const PARAMS = { SshCidr: '10.1.2.3/32' };
@@ -96,83 +95,21 @@ async function putMotoSsmParameter(motoEndpoint: string, name: string, value: st
 
 const tagOf = (i: Instance, key: string): string | undefined => i.Tags?.find((t) => t.Key === key)?.Value;
 
-function onPath(cmd: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, cmd), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
+const HAVE_MOTO = haveMoto('the AWS tests against moto');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-const HAVE_MOTO = onPath('moto_server');
-if (!HAVE_MOTO) console.warn('moto_server is not on PATH: skipping the AWS tests against moto');
-
-const FAKE_ENV = {
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_SESSION_TOKEN: 'testing',
-  AWS_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-};
-
-let moto: ChildProcess | undefined;
+const moto = new MotoServer();
 let endpoint = '';
-const savedEnv: Record<string, string | undefined> = {};
-
-function setEnv(vars: Record<string, string | undefined>): void {
-  for (const [k, v] of Object.entries(vars)) {
-    if (!(k in savedEnv)) savedEnv[k] = process.env[k];
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-}
 
 describe.skipIf(!HAVE_MOTO)('AWS testbed against moto', () => {
   const target = () => ({ region: 'us-east-1', endpoint });
 
   beforeAll(async () => {
-    const port = await freePort();
-    endpoint = `http://127.0.0.1:${port}`;
-    // The endpoint variable too, so even a client made without `endpoint` cannot reach AWS.
-    setEnv({ ...FAKE_ENV, AWS_ENDPOINT_URL: endpoint, AWS_PROFILE: undefined, AWS_CONFIG_FILE: '/dev/null' });
-    moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        if ((await fetch(`${endpoint}/moto-api/`)).status < 500) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error('moto_server did not answer within 60 s');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    // Sets the endpoint variable too, so even a client made without `endpoint` cannot reach AWS.
+    endpoint = await moto.start();
   });
 
   afterAll(async () => {
-    if (moto && moto.exitCode === null) {
-      const exited = new Promise((r) => moto!.once('exit', r));
-      moto.kill('SIGTERM');
-      await exited;
-    }
-    for (const [k, v] of Object.entries(savedEnv)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    await moto.stop();
   });
 
   it('deploys the mini stack; status has the outputs; the inventory reads them', async () => {
@@ -304,7 +241,7 @@ describe.skipIf(!HAVE_MOTO)('AWS testbed against moto', () => {
 
   it('the CLI prints the inventory (aws status) and refuses SSH open to the world in one line', async () => {
     const r = await runCliAsync(['aws', 'status', '--stack-name', STACK, '--endpoint', endpoint], {
-      env: { ...FAKE_ENV, AWS_ENDPOINT_URL: endpoint },
+      env: motoCliEnv(endpoint),
     });
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as {
@@ -378,7 +315,7 @@ describe.skipIf(!HAVE_MOTO)('AWS testbed against moto', () => {
     let newDbIp = '';
     const cli = (...args: string[]) =>
       runCliAsync(['aws', ...args, '--stack-name', FULL, '--endpoint', endpoint, '--timeout-s', '60'], {
-        env: { ...FAKE_ENV, AWS_ENDPOINT_URL: endpoint },
+        env: motoCliEnv(endpoint),
       });
 
     beforeAll(async () => {

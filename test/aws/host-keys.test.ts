@@ -3,20 +3,9 @@
 // no real waiting), the atomic 0600 write, and `foreshock aws known-hosts` against moto, whose
 // GetConsoleOutput returns a fixed kernel log without keys. Key pairs are generated in the test; only
 // their public halves are used.
-import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  accessSync,
-  constants,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utils } from 'ssh2';
 import type { EC2Client, Instance } from '@aws-sdk/client-ec2';
@@ -35,6 +24,7 @@ import {
 import { knownHostsTargets } from '../../src/cli/commands/aws.ts';
 import { defaultKnownHostsFile } from '../../src/testbed/aws/remote-spec.ts';
 import { runCliAsync } from '../helpers/cli.ts';
+import { haveMoto, motoCliEnv, MotoServer } from '../helpers/moto.ts';
 
 const pub = (type: 'ed25519' | 'ecdsa' | 'rsa', bits?: number): string =>
   utils.generateKeyPairSync(type as 'ed25519', bits ? ({ bits } as object) : undefined).public.trim();
@@ -343,70 +333,17 @@ describe('known-hosts targets and file', () => {
 
 // ---- against moto (skipped when moto_server is not on PATH) ----
 
-function onPath(cmd: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, cmd), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-const HAVE_MOTO = onPath('moto_server');
-if (!HAVE_MOTO) console.warn('moto_server is not on PATH: skipping the known-hosts test against moto');
-
-const FAKE_ENV = {
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_SESSION_TOKEN: 'testing',
-  AWS_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-};
+const HAVE_MOTO = haveMoto('the known-hosts test against moto');
 
 describe.skipIf(!HAVE_MOTO)('aws known-hosts against moto', () => {
   const STACK = 'fs-moto-keys';
-  let moto: ChildProcess | undefined;
+  const moto = new MotoServer();
   let endpoint = '';
   let home = '';
-  const savedEnv: Record<string, string | undefined> = {};
-  const setEnv = (vars: Record<string, string | undefined>): void => {
-    for (const [k, v] of Object.entries(vars)) {
-      if (!(k in savedEnv)) savedEnv[k] = process.env[k];
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  };
 
   beforeAll(async () => {
-    const port = await freePort();
-    endpoint = `http://127.0.0.1:${port}`;
     home = mkdtempSync(join(tmpdir(), 'fs-known-hosts-home-'));
-    setEnv({ ...FAKE_ENV, AWS_ENDPOINT_URL: endpoint, AWS_PROFILE: undefined, AWS_CONFIG_FILE: '/dev/null' });
-    moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        if ((await fetch(`${endpoint}/moto-api/`)).status < 500) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error('moto_server did not answer within 60 s');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    endpoint = await moto.start();
     await deployStack({
       region: 'us-east-1',
       endpoint,
@@ -421,15 +358,7 @@ describe.skipIf(!HAVE_MOTO)('aws known-hosts against moto', () => {
     try {
       if (endpoint) await teardownStack({ region: 'us-east-1', endpoint, stackName: STACK, timeoutS: 60 });
     } finally {
-      if (moto && moto.exitCode === null) {
-        const exited = new Promise((r) => moto!.once('exit', r));
-        moto.kill('SIGTERM');
-        await exited;
-      }
-      for (const [k, v] of Object.entries(savedEnv)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
+      await moto.stop();
       if (home) rmSync(home, { recursive: true, force: true });
     }
   }, 120_000);
@@ -437,11 +366,14 @@ describe.skipIf(!HAVE_MOTO)('aws known-hosts against moto', () => {
   it('a stack whose consoles hold no keys fails with the retriable error and writes no file', async () => {
     const out = join(home, 'explicit', 'known_hosts');
     const args = ['aws', 'known-hosts', '--stack-name', STACK, '--endpoint', endpoint, '--timeout-s', '1'];
-    const env = { ...FAKE_ENV, AWS_ENDPOINT_URL: endpoint, HOME: home };
+    const env = { ...motoCliEnv(endpoint), HOME: home };
     for (const extra of [[], ['--out', out]]) {
       const r = await runCliAsync([...args, ...extra], { env });
-      expect(r.code, r.stderr).toBe(2); // retriable: an internal (not user) error
-      expect(r.stderr).toMatch(/ForeshockError: no SSH host keys in the console of .* within 1 s/);
+      // Retriable: exit 3, one line, no stack trace (cli/main.ts).
+      expect(r.code, r.stderr).toBe(3);
+      const last = r.stderr.trim().split('\n').pop()!;
+      expect(last).toMatch(/^foreshock: no SSH host keys in the console of .* within 1 s.*retrying may help/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
       const named = /console of (.*) within/.exec(r.stderr)?.[1] ?? '';
       // Every instance of the mini stack is named, with its id and address.
       for (const role of ['bastion', 'web', 'db'])
@@ -455,7 +387,7 @@ describe.skipIf(!HAVE_MOTO)('aws known-hosts against moto', () => {
 
   it('an absent stack is a one-line user error', async () => {
     const r = await runCliAsync(['aws', 'known-hosts', '--stack-name', 'fs-absent', '--endpoint', endpoint], {
-      env: { ...FAKE_ENV, AWS_ENDPOINT_URL: endpoint, HOME: home },
+      env: { ...motoCliEnv(endpoint), HOME: home },
     });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr.trim()).toMatch(/^foreshock: stack fs-absent does not exist in us-east-1$/);

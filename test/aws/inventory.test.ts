@@ -2,23 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.ts';
 import { inventoryFromOutputs } from '../../src/testbed/aws/inventory.ts';
+import { OUTPUTS as STACK_OUTPUTS } from './fixtures/outputs.ts';
 
-const OUTPUTS: Record<string, string> = {
-  VpcId: 'vpc-1',
-  PrivateSubnetId: 'subnet-1',
-  LaunchTemplateId: 'lt-1',
-  BastionPublicIp: '203.0.113.7',
-  WebPrivateIp: '10.0.1.10',
-  DbPrivateIp: '10.0.1.11',
-  KafkaPrivateIp: '10.0.1.12',
-  AnalysisPrivateIp: '10.0.1.13',
-  ClientPrivateIps: '10.0.1.20, 10.0.1.21',
-  WebSecurityGroupId: 'sg-web',
-  DbSecurityGroupId: 'sg-db',
-  KafkaSecurityGroupId: 'sg-kafka',
-  AnalysisSecurityGroupId: 'sg-analysis',
-  ClientSecurityGroupId: 'sg-client',
-};
+// A space after the comma: the client list is trimmed.
+const OUTPUTS: Record<string, string> = { ...STACK_OUTPUTS, ClientPrivateIps: '10.0.1.20, 10.0.1.21' };
 
 describe('inventoryFromOutputs', () => {
   it('maps the outputs to hosts, clients numbered from 1', () => {

@@ -21,23 +21,8 @@ import { renderKnownHosts, type HostKeyInstance } from '../../src/testbed/aws/ho
 import { inventoryFromOutputs } from '../../src/testbed/aws/inventory.ts';
 import { liveInventory, resolveLiveInventory } from '../../src/testbed/aws/live-inventory.ts';
 import { remoteSpecFromInventory } from '../../src/testbed/aws/remote-spec.ts';
+import { OUTPUTS } from './fixtures/outputs.ts';
 
-const OUTPUTS: Record<string, string> = {
-  VpcId: 'vpc-1',
-  PrivateSubnetId: 'subnet-1',
-  LaunchTemplateId: 'lt-1',
-  BastionPublicIp: '203.0.113.7',
-  WebPrivateIp: '10.0.1.10',
-  DbPrivateIp: '10.0.1.11',
-  KafkaPrivateIp: '10.0.1.12',
-  AnalysisPrivateIp: '10.0.1.13',
-  ClientPrivateIps: '10.0.1.20,10.0.1.21',
-  WebSecurityGroupId: 'sg-web',
-  DbSecurityGroupId: 'sg-db',
-  KafkaSecurityGroupId: 'sg-kafka',
-  AnalysisSecurityGroupId: 'sg-analysis',
-  ClientSecurityGroupId: 'sg-client',
-};
 const INV = inventoryFromOutputs('fs', OUTPUTS);
 
 const instance = (id: string, ip: string, host?: string, state = 'running'): Instance => ({

@@ -11,12 +11,11 @@ import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { validateBindAddress } from '../../src/cli/commands/kafka.ts';
 import { UserError } from '../../src/core/errors.ts';
-import { kafkaInstalled } from '../../src/telemetry/kafka/install.ts';
 import { localBrokerStatus, stopLocalBroker } from '../../src/telemetry/kafka/local.ts';
 import { expectUserError, runCli, runCliAsync } from '../helpers/cli.ts';
+import { kafkaInstalledOrSkip } from '../helpers/kafka.ts';
 
-const installed = kafkaInstalled();
-if (!installed) console.warn('kafka --bind start test skipped: broker jars not installed');
+const installed = kafkaInstalledOrSkip('kafka --bind start test');
 
 describe('kafka start --bind validation', () => {
   it('accepts loopback and local addresses, refuses the rest', () => {

@@ -7,32 +7,20 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ForeshockError } from '../../src/core/errors.ts';
 import { TOPICS, type StatsMessage } from '../../src/telemetry/bus.ts';
-import { processAlive, startKafkaBroker, type KafkaBroker } from '../../src/telemetry/kafka/broker.ts';
+import { processAlive } from '../../src/telemetry/kafka/broker.ts';
 import { createKafkaBus } from '../../src/telemetry/kafka/bus.ts';
-import { ensureKafkaInstalled } from '../../src/telemetry/kafka/install.ts';
 import {
   RateLimitedLog,
   startLiveConsumer,
   type LiveConsumerState,
 } from '../../src/telemetry/kafka/live-consumer.ts';
+import { collectingLogger, kafkaLibOrSkip, useKafkaBroker } from '../helpers/kafka.ts';
 import { until } from '../helpers/until.ts';
 
-let lib: string | null = null;
-try {
-  lib = ensureKafkaInstalled();
-} catch (err) {
-  console.warn(
-    `kafka tests skipped: broker jars not installed and not fetchable (${(err as Error).message})`,
-  );
-}
-
-function collectingLogger(): { lines: string[]; warn(m: string): void; error(m: string): void } {
-  const lines: string[] = [];
-  return { lines, warn: (m) => lines.push(m), error: (m) => lines.push(m) };
-}
+const lib = kafkaLibOrSkip('kafka tests');
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -76,19 +64,11 @@ async function sendUntilAcked(producer: Producer, topic: string, value: object, 
 }
 
 describe.skipIf(lib === null)('a Kafka broker restart', () => {
-  let broker: KafkaBroker | undefined;
+  const broker = useKafkaBroker(lib);
   const quiet = collectingLogger();
 
-  beforeAll(async () => {
-    broker = await startKafkaBroker({ lib: lib! });
-  }, 90_000);
-
-  afterAll(async () => {
-    await broker?.stop();
-  }, 30_000);
-
   it('restart() keeps topics, messages, ports and cluster; the pid changes', async () => {
-    const b = broker!;
+    const b = broker();
     const before = { pid: b.pid, port: b.port, controllerPort: b.controllerPort, brokers: [...b.brokers] };
     const bus = await createKafkaBus({ brokers: b.brokers, clientId: 'restart-before', logger: quiet });
     // publish() then flush(), not awaited send()s one after the other: a send() issued right as the
@@ -132,7 +112,7 @@ describe.skipIf(lib === null)('a Kafka broker restart', () => {
   }, 60_000);
 
   it('the live consumer delivers every acknowledged message across a restart, and soon after', async () => {
-    const b = broker!;
+    const b = broker();
     const logger = collectingLogger();
     const states: LiveConsumerState[] = [];
     const delivered = new Map<string, number>(); // "<topic> <time>" -> first delivery (epoch ms)
@@ -201,7 +181,7 @@ describe.skipIf(lib === null)('a Kafka broker restart', () => {
   }, 80_000);
 
   it('stop() while the broker is down returns within its timeout; ready() then rejects', async () => {
-    const b = broker!;
+    const b = broker();
     const states: LiveConsumerState[] = [];
     const running = await startLiveConsumer({
       brokers: b.brokers,
@@ -265,7 +245,7 @@ describe.skipIf(lib === null)('a Kafka broker restart', () => {
   }, 60_000);
 
   it('stop() after restarts kills the broker and removes its directory; restart() then rejects', async () => {
-    const b = broker!;
+    const b = broker();
     const { dir, pid } = b;
     expect(processesMentioning(dir).length).toBeGreaterThan(0);
     await b.stop();

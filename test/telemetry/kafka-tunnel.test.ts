@@ -6,32 +6,18 @@
 
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ForeshockError } from '../../src/core/errors.ts';
 import type { StatsMessage } from '../../src/telemetry/bus.ts';
-import { startKafkaBroker, type KafkaBroker } from '../../src/telemetry/kafka/broker.ts';
 import { createKafkaBus } from '../../src/telemetry/kafka/bus.ts';
-import { ensureKafkaInstalled } from '../../src/telemetry/kafka/install.ts';
 import { tunnelSocketFactory } from '../../src/telemetry/kafka/tunnel-socket.ts';
+import { kafkaLibOrSkip, quietLogger as quiet, useKafkaBroker } from '../helpers/kafka.ts';
 import { until } from '../helpers/until.ts';
 
-let lib: string | null = null;
-try {
-  lib = ensureKafkaInstalled();
-} catch (err) {
-  console.warn(`kafka tunnel tests skipped: broker jars not available (${(err as Error).message})`);
-}
-
-const quiet = { warn: () => undefined, error: () => undefined };
+const lib = kafkaLibOrSkip('kafka tunnel tests');
 
 describe.skipIf(lib === null)('kafkajs through a tunnel socket factory', () => {
-  let broker: KafkaBroker | undefined;
-  beforeAll(async () => {
-    broker = await startKafkaBroker({ lib: lib! });
-  }, 90_000);
-  afterAll(async () => {
-    await broker?.stop();
-  }, 30_000);
+  const broker = useKafkaBroker(lib);
 
   it('sends every connection through the opener, and round-trips messages', async () => {
     const opened: string[] = [];
@@ -47,7 +33,7 @@ describe.skipIf(lib === null)('kafkajs through a tunnel socket factory', () => {
         }, 40);
       });
     const bus = await createKafkaBus({
-      brokers: broker!.brokers,
+      brokers: broker().brokers,
       clientId: 'foreshock-tunnel-test',
       socketFactory: tunnelSocketFactory(open),
       logger: quiet,
@@ -63,7 +49,7 @@ describe.skipIf(lib === null)('kafkajs through a tunnel socket factory', () => {
       expect(got.map((m) => m.time)).toEqual([1000, 1001, 1002, 1003, 1004]);
       // Admin, producer and the subscription's consumer all came through the opener, to the broker.
       expect(opened.length).toBeGreaterThanOrEqual(3);
-      expect(new Set(opened)).toEqual(new Set(broker!.brokers));
+      expect(new Set(opened)).toEqual(new Set(broker().brokers));
     } finally {
       await bus.close();
       for (const s of sockets) s.destroy();
@@ -77,7 +63,7 @@ describe.skipIf(lib === null)('kafkajs through a tunnel socket factory', () => {
       return Promise.reject(new Error('bastion refused the channel'));
     };
     const err = await createKafkaBus({
-      brokers: broker!.brokers,
+      brokers: broker().brokers,
       socketFactory: tunnelSocketFactory(open),
       retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100 },
       logger: quiet,

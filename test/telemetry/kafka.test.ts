@@ -12,27 +12,12 @@ import type {
 } from '../../src/telemetry/bus.ts';
 import { clusterId, startKafkaBroker, type KafkaBroker } from '../../src/telemetry/kafka/broker.ts';
 import { createKafkaBus, type KafkaBus } from '../../src/telemetry/kafka/bus.ts';
-import { ensureKafkaInstalled } from '../../src/telemetry/kafka/install.ts';
+import { collectingLogger, kafkaLibOrSkip } from '../helpers/kafka.ts';
 import { until } from '../helpers/until.ts';
 
-let lib: string | null = null;
-try {
-  lib = ensureKafkaInstalled();
-} catch (err) {
-  console.warn(
-    `kafka tests skipped: broker jars not installed and not fetchable (${(err as Error).message})`,
-  );
-}
+const lib = kafkaLibOrSkip('kafka tests');
 
-const quietLogger = {
-  lines: [] as string[],
-  warn(m: string) {
-    this.lines.push(m);
-  },
-  error(m: string) {
-    this.lines.push(m);
-  },
-};
+const quietLogger = collectingLogger();
 
 describe.skipIf(lib === null)('KafkaBus on a real broker', () => {
   let broker: KafkaBroker | undefined;

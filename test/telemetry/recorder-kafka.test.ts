@@ -11,18 +11,11 @@ import { Aggregator } from '../../src/telemetry/aggregator.ts';
 import { InMemoryBus, type TopicMessages } from '../../src/telemetry/bus.ts';
 import { startKafkaBroker, type KafkaBroker } from '../../src/telemetry/kafka/broker.ts';
 import { createKafkaBus, type KafkaBus } from '../../src/telemetry/kafka/bus.ts';
-import { ensureKafkaInstalled } from '../../src/telemetry/kafka/install.ts';
 import { Recorder } from '../../src/telemetry/recorder.ts';
+import { kafkaLibOrSkip, quietLogger as quiet } from '../helpers/kafka.ts';
 import { until } from '../helpers/until.ts';
 
-let lib: string | null = null;
-try {
-  lib = ensureKafkaInstalled();
-} catch (err) {
-  console.warn(`recorder kafka test skipped: broker jars not installed (${(err as Error).message})`);
-}
-
-const quiet = { warn: () => undefined, error: () => undefined };
+const lib = kafkaLibOrSkip('recorder kafka test');
 const T0 = 1_764_583_200_000;
 
 describe.skipIf(lib === null)('Recorder on a real broker', () => {
