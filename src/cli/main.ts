@@ -1,5 +1,7 @@
 // The foreshock command line. Handlers are thin: parse -> call a library function -> print.
-// Exit codes: 0 ok, 1 user error (one line, no stack trace), 2 internal error (with stack).
+// Exit codes: 0 ok, 1 user error (one line, no stack trace), 2 internal error (with stack),
+// 3 a temporary failure outside foreshock (a broker, host or API that did not answer: one line,
+// no stack trace; retrying may help).
 
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -29,6 +31,13 @@ function report(err: unknown): number {
   if (err instanceof UserError) {
     process.stderr.write(`foreshock: ${err.message.split('\n')[0]}\n`);
     return 1;
+  }
+  if (err instanceof ForeshockError && err.retriable) {
+    const line = err.message.split('\n')[0]!;
+    process.stderr.write(
+      `foreshock: ${line}${/retry/i.test(line) ? '' : ' (temporary: retrying may help)'}\n`,
+    );
+    return 3;
   }
   if (err instanceof ForeshockError || err instanceof Error) {
     process.stderr.write(`foreshock: internal error: ${err.stack ?? err.message}\n`);

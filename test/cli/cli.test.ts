@@ -280,3 +280,30 @@ describe('a closed stdout (foreshock ... | head)', () => {
     expect(code).toBe(0);
   });
 });
+
+describe('temporary failures', () => {
+  it('a dead broker: one line naming it, exit 3 (retrying may help), no stack trace, no dataset', () => {
+    const out = join(tmpdir(), `foreshock-dead-broker-${process.pid}`);
+    try {
+      // Port 1 on loopback: nothing listens there, the connection is refused at once.
+      const r = runCli(
+        'record',
+        '--bus',
+        'kafka',
+        '--brokers',
+        '127.0.0.1:1',
+        '--out',
+        out,
+        '--duration',
+        '1',
+      );
+      expect(r.code, r.stderr).toBe(3);
+      const last = r.stderr.trim().split('\n').pop()!;
+      expect(last).toMatch(/^foreshock: kafka: .*127\.0\.0\.1:1.*ECONNREFUSED.*retrying may help/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
