@@ -413,13 +413,9 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
     }
     const loadResult = JSON.parse(loaded) as LoadResult;
     log(`database loaded in ${loadResult.ms} ms; starting the web tier on web:${ports.web} ...`);
-    const web = await t('web').spawn([
-      spec.node,
-      runTs,
-      repo('src', 'workload', 'tiers', 'web-main.ts'),
-      '-',
-    ]);
-    stoppers.push(() => web.stop());
+    const web = started(
+      await t('web').spawn([spec.node, runTs, repo('src', 'workload', 'tiers', 'web-main.ts'), '-']),
+    );
     const webErr = tail(web.stderr);
     const webConfig: WebTierConfig = {
       host: webAddr,
