@@ -37,7 +37,7 @@ describe('embedded stack', () => {
     );
     await expect(
       startSession({ ...base, stack: 'nope' as 'local', out: path.join(dir, 'x') }),
-    ).rejects.toThrow(/unknown stack "nope" \(known: embedded, local\)/);
+    ).rejects.toThrow(/unknown stack "nope" \(known: embedded, local, remote, aws\)/);
     expect(existsSync(path.join(dir, 'x'))).toBe(false);
   });
 });
