@@ -13,7 +13,7 @@ import { Aggregator } from '../telemetry/aggregator.ts';
 import { HostAgent } from '../telemetry/agent/agent.ts';
 import { ProcfsSource } from '../telemetry/agent/procfs-source.ts';
 import { InMemoryBus } from '../telemetry/bus.ts';
-import { Recorder, type RecordingSummary } from '../telemetry/recorder.ts';
+import { assertFreshRecordingDir, Recorder, type RecordingSummary } from '../telemetry/recorder.ts';
 import { dataFile, MIXES, readCategories, readRegions } from '../workload/data-files.ts';
 import { ClientEmulator } from '../workload/emulator/emulator.ts';
 import { readTransitionTable } from '../workload/emulator/transitions.ts';
@@ -33,6 +33,7 @@ export function embeddedFaultDir(): string {
 
 export async function startEmbeddedSession(o: SessionOptions): Promise<StackSession> {
   const log = o.log ?? (() => undefined);
+  assertFreshRecordingDir(path.resolve(o.out));
   const table = readTransitionTable(dataFile(o.dataDir, MIXES[o.mix]));
   const bus = new InMemoryBus();
   const rubis = await startStack({

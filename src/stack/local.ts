@@ -23,8 +23,7 @@ import { CgroupSource } from '../telemetry/agent/cgroup-source.ts';
 import { startKafkaBroker } from '../telemetry/kafka/broker.ts';
 import { kafkaLibDir } from '../telemetry/kafka/install.ts';
 import { createKafkaBus, type KafkaBus } from '../telemetry/kafka/bus.ts';
-import type { RecordingSummary } from '../telemetry/recorder.ts';
-import type { AggregateMessage } from '../telemetry/bus.ts';
+import { assertFreshRecordingDir, type RecordingSummary } from '../telemetry/recorder.ts';
 import { testbedTransport, type HostTransport } from '../faults/transport.ts';
 import { findHost, objectName, readInventory, openHost, hostArgv } from '../testbed/local/index.ts';
 import { DEFAULT_STATE_DIR, type Inventory } from '../testbed/local/inventory.ts';
@@ -36,7 +35,7 @@ import type { EmulatorStats } from '../workload/emulator/emulator.ts';
 import { startStack } from '../workload/stack.ts';
 import { registerChild, startTier } from '../workload/tiers/children.ts';
 import type { ClientTierConfig, ClientTierInfo } from '../workload/tiers/client-main.ts';
-import { flatStatsOn, type SessionOptions, type StackSession } from './session.ts';
+import { aggregateFanout, flatStatsOn, type SessionOptions, type StackSession } from './session.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FORESHOCK_BIN = path.join(REPO_ROOT, 'bin', 'foreshock.js');
@@ -166,8 +165,7 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
     return (argv) => hostArgv(host, argv);
   };
   const out = path.resolve(o.out);
-  if (existsSync(path.join(out, 'manifest.json')))
-    throw new UserError(`record: ${out} already holds a dataset (manifest.json); pick another --out`);
+  assertFreshRecordingDir(out);
   const table = dataFile(o.dataDir, MIXES[o.mix]);
   const stoppers: (() => Promise<void>)[] = [];
   let stopped = false;
@@ -254,8 +252,6 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
     const limits = testbedLimits(inv);
     // A later repetition reuses the testbed: put raised limits back when the session stops.
     stoppers.push(async () => limits.restoreAll());
-    const aggregateSubs = new Set<(row: AggregateMessage) => void>();
-    let aggregateSub: (() => void) | null = null;
     let finished: Promise<RecordingSummary> | null = null;
     return {
       transport: (host) => {
@@ -269,13 +265,7 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
       restoreLimit: async (host, resource) => limits.restore(host, resource),
       hostProcesses: (host) => limits.processes(host),
       telemetry: { kind: 'kafka', brokers },
-      onAggregate: (cb) => {
-        aggregateSubs.add(cb);
-        aggregateSub ??= bus.subscribe('aggregate', (row) => {
-          for (const f of aggregateSubs) f(row);
-        });
-        return () => aggregateSubs.delete(cb);
-      },
+      onAggregate: aggregateFanout(bus),
       stack: 'local',
       hosts: inv.hosts.map((h) => ({ host: h.name, where: h.ip })),
       webUrl: rubis.webUrl,

@@ -1,10 +1,11 @@
 // What the remote stack (remote.ts) needs to know about machines it reaches over SSH: their
 // addresses, how to log in (key-only, pinned host keys, optionally through a bastion), and where
 // the repository, node and a scratch directory are on them. `--stack aws` builds it from the
-// CloudFormation stack's outputs (aws-spec.ts); `--stack remote --remote-spec FILE` reads it from
+// CloudFormation stack's outputs (src/testbed/aws/remote-spec.ts); `--stack remote --remote-spec FILE` reads it from
 // a JSON file (any machines prepared like the AWS hosts: see docs/aws.md).
 
 import { readFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import { UserError } from '../core/errors.ts';
 
@@ -43,8 +44,6 @@ export const REMOTE_DEFAULT_PORTS = { kafka: 9092, mariadb: 3306, web: 8080 } as
 export const REMOTE_REQUIRED = ['web', 'db', 'kafka'] as const;
 
 const NAME_RE = /^(web|db|kafka|analysis|client|client-[1-9][0-9]?)$/;
-// No leading zeros: known_hosts names an address exactly as written.
-const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 function fail(where: string, what: string): never {
   throw new UserError(`${where}: ${what}`);
@@ -107,7 +106,8 @@ export function validateRemoteSpec(raw: unknown, where: string): RemoteStackSpec
     const address = str(at, (h as Record<string, unknown>).address, 'address');
     if (!NAME_RE.test(name))
       fail(at, `name "${name}" must be web, db, kafka, analysis, client or client-<n>`);
-    if (!IPV4_RE.test(address)) fail(at, `address "${address}" must be an IPv4 address`);
+    // isIPv4 refuses leading zeros: known_hosts names an address exactly as written.
+    if (!isIPv4(address)) fail(at, `address "${address}" must be an IPv4 address`);
     if (seen.has(name)) fail(at, `host "${name}" given twice`);
     seen.add(name);
     return { name, address };
@@ -125,7 +125,7 @@ export function validateRemoteSpec(raw: unknown, where: string): RemoteStackSpec
     const j = s.jump as Record<string, unknown>;
     onlyKeys(`${sw}.jump`, j, ['address', 'port', 'username']);
     const address = str(`${sw}.jump`, j.address, 'address');
-    if (!IPV4_RE.test(address)) fail(`${sw}.jump`, `address "${address}" must be an IPv4 address`);
+    if (!isIPv4(address)) fail(`${sw}.jump`, `address "${address}" must be an IPv4 address`);
     const p = port(`${sw}.jump`, j.port, 'port');
     jump = {
       address,

@@ -21,11 +21,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import { ForeshockError, UserError } from '../core/errors.ts';
+import { stdinWatchdogArgv } from '../core/stdin-watchdog.ts';
 import { ensureFaultBundle } from '../faults/bundle.ts';
-import { FAULT_BUNDLE } from '../faults/program.ts';
+import { FAULT_BUNDLE, REPO_ROOT } from '../faults/program.ts';
 import {
   connectSsh,
   type HostTransport,
@@ -33,17 +34,21 @@ import {
   type SshHostTransport,
 } from '../faults/transport.ts';
 import { Aggregator } from '../telemetry/aggregator.ts';
-import type { AggregateMessage } from '../telemetry/bus.ts';
 import { createKafkaBus, type KafkaBus } from '../telemetry/kafka/bus.ts';
 import { tunnelSocketFactory } from '../telemetry/kafka/tunnel-socket.ts';
-import { Recorder, RECORDING_DIR, type RecordingSummary } from '../telemetry/recorder.ts';
+import {
+  assertFreshRecordingDir,
+  Recorder,
+  RECORDING_DIR,
+  type RecordingSummary,
+} from '../telemetry/recorder.ts';
 import { dataFile, MIXES, readCategories, readRegions } from '../workload/data-files.ts';
 import { rubisSizes } from '../workload/db/datagen.ts';
 import type { MariaDbTarget } from '../workload/db/mariadb.ts';
 import type { EmulatorStats } from '../workload/emulator/emulator.ts';
 import type { ClientTierConfig } from '../workload/tiers/client-main.ts';
 import type { LoadConfig, LoadResult } from '../workload/tiers/load-main.ts';
-import { registerShutdownHook } from '../workload/tiers/children.ts';
+import { readyLine, registerShutdownHook } from '../workload/tiers/children.ts';
 import type { WebTierConfig, WebTierInfo } from '../workload/tiers/web-main.ts';
 import {
   clientHosts,
@@ -52,7 +57,7 @@ import {
   type RemoteHostSpec,
   type RemoteStackSpec,
 } from './remote-spec.ts';
-import type { SessionOptions, StackSession } from './session.ts';
+import { aggregateFanout, type SessionOptions, type StackSession } from './session.ts';
 
 /** The database and account this stack creates on the db host for the web tier. */
 const DATABASE = 'rubis';
@@ -66,10 +71,6 @@ const MAX_CLOCK_SKEW_MS = 1000;
 const LOAD_TIMEOUT_MS = 30 * 60_000;
 const READY_TIMEOUT_MS = 120_000;
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /** The last `n` lines of a stream, kept for error messages (the stream is read to its end). */
 function tail(stream: Readable, n = 5): () => string {
   const lines: string[] = [];
@@ -80,48 +81,21 @@ function tail(stream: Readable, n = 5): () => string {
   return () => lines.join(' | ');
 }
 
-/**
- * Waits for the tier protocol's first line on stdout (`READY <json>` or `FAILED <reason>`, see
- * tiers/tier-main.ts) and returns the info; other stdout lines are ignored.
- */
+/** The tier protocol's READY line (children.ts readyLine) of a process on a host. */
 function waitReady<I>(
   p: RemoteProcess,
   what: string,
   stderrTail: () => string,
   timeoutMs: number,
 ): Promise<I> {
-  return new Promise<I>((resolve, reject) => {
-    const rl = createInterface({ input: p.stdout });
-    const timer = setTimeout(
-      () => done(new UserError(`${what}: not ready within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    let settled = false;
-    function done(err: Error | null, info?: I): void {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (err) reject(err);
-      else resolve(info as I);
-    }
-    rl.on('line', (line) => {
-      if (line.startsWith('READY ')) {
-        try {
-          done(null, JSON.parse(line.slice(6)) as I);
-        } catch {
-          done(new UserError(`${what}: unreadable READY line`));
-        }
-      } else if (line.startsWith('FAILED ')) done(new UserError(`${what}: ${line.slice(7)}`));
-    });
-    void p.exited.then(({ code, signal }) => {
-      // Give the last lines a moment to be parsed before calling it an early exit.
-      setTimeout(() => {
-        const why = stderrTail();
-        const how =
-          code === null && signal === null ? 'lost its SSH connection' : `exited with ${code ?? signal}`;
-        done(new UserError(`${what}: ${how} during start-up${why ? `: ${why}` : ''}`));
-      }, 200);
-    });
+  const how = p.exited.then(({ code, signal }) => {
+    const why = stderrTail();
+    const ended =
+      code === null && signal === null ? 'lost its SSH connection' : `exited with ${code ?? signal}`;
+    return `${ended} during start-up${why ? `: ${why}` : ''}`;
+  });
+  return readyLine<I>(p.stdout, how, timeoutMs).catch((reason: string) => {
+    throw new UserError(`${what}: ${reason}`);
   });
 }
 
@@ -134,7 +108,9 @@ async function putFile(t: HostTransport, file: string, content: string): Promise
     timeoutMs: 120_000,
   });
   if (r.code !== 0)
-    throw new UserError(`${t.host}: cannot write ${file}: ${r.stderr.trim().split('\n').pop() ?? r.code}`);
+    throw new UserError(
+      `${t.host}: cannot write ${file}: ${r.stderr.trim().split('\n').pop() || String(r.code)}`,
+    );
 }
 
 /**
@@ -169,8 +145,6 @@ function addStats(a: EmulatorStats, b: EmulatorStats): EmulatorStats {
   };
 }
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
 /** This checkout's commit, or null (not a git checkout, no git). */
 function gitHead(dir: string): string | null {
   const r = spawnSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' });
@@ -193,12 +167,7 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
   const runTs = repo('bin', 'run-ts.js');
   const clients = clientHosts(spec);
   const out = path.resolve(o.out);
-  if (existsSync(path.join(out, 'manifest.json')))
-    throw new UserError(`record: ${out} already holds a dataset (manifest.json); pick another --out`);
-  if (existsSync(path.join(out, RECORDING_DIR)))
-    throw new UserError(
-      `record: ${out} holds an unfinished recording (${RECORDING_DIR}): \`foreshock record --recover --out ${out}\` or pick another --out`,
-    );
+  assertFreshRecordingDir(out);
   for (const f of [spec.ssh.privateKeyFile, spec.ssh.knownHostsFile])
     if (!existsSync(f)) throw new UserError(`${o.stack} stack: ${f} does not exist`);
   const table = dataFile(o.dataDir, MIXES[o.mix]);
@@ -210,7 +179,6 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
   const remoteProcs = new Set<RemoteProcess>();
   const started = (p: RemoteProcess): RemoteProcess => {
     remoteProcs.add(p);
-    stoppers.push(() => p.stop());
     return p;
   };
   // On SIGINT/SIGTERM (children.ts runs the hooks together, then exits): stop what runs on the
@@ -220,12 +188,12 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
     await Promise.all([...remoteProcs].map((p) => p.stop()));
   });
   let stopped = false;
-  let finishing: Promise<unknown> | null = null;
+  let finished: Promise<RecordingSummary> | null = null;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
     // A finish() in flight completes first (it stops the agents, flushes, finalises).
-    await finishing?.catch(() => undefined);
+    await finished?.catch(() => undefined);
     await Promise.all([...remoteProcs].map((p) => p.stop()));
     for (const s of stoppers.reverse()) await s().catch(() => undefined);
     unhook();
@@ -305,11 +273,13 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
     );
 
     log(`connecting to Kafka at ${kafkaAddr} through SSH ...`);
+    // Every broker connection (this session's and live mode's) is a channel to the kafka host.
+    const kafkaSockets = tunnelSocketFactory((host, port) => t('kafka').tunnel(host, port));
     const bus: KafkaBus = await createKafkaBus({
       brokers: [kafkaAddr],
       clientId: 'foreshock-remote',
       connectionTimeoutMs: 10_000,
-      socketFactory: tunnelSocketFactory((host, port) => t('kafka').tunnel(host, port)),
+      socketFactory: kafkaSockets,
     }).catch((e: unknown) => {
       // Say where, keep whether a retry helps (kafka/errors.ts decides that).
       throw new ForeshockError(
@@ -336,24 +306,21 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
     const agents: RemoteProcess[] = [];
     for (const h of spec.hosts) {
       // The agent never reads stdin, so it would outlive a harness killed with SIGKILL (its SSH
-      // channel closing ends only stdin): run it under a sh that kills it when stdin ends. The argv
-      // travels as sh's positional parameters, never inside the script text.
-      const p = await t(h.name).spawn([
-        'sh',
-        '-c',
-        '"$@" </dev/null & p=$!; cat >/dev/null; kill $p 2>/dev/null; wait $p',
-        'foreshock-agent',
-        spec.node,
-        repo('bin', 'foreshock.js'),
-        'agent',
-        '--machine',
-        '--host',
-        h.name,
-        '--bus',
-        'kafka',
-        '--brokers',
-        kafkaAddr,
-      ]);
+      // channel closing ends only stdin): the stdin watchdog kills it then.
+      const p = await t(h.name).spawn(
+        stdinWatchdogArgv([
+          spec.node,
+          repo('bin', 'foreshock.js'),
+          'agent',
+          '--machine',
+          '--host',
+          h.name,
+          '--bus',
+          'kafka',
+          '--brokers',
+          kafkaAddr,
+        ]),
+      );
       started(p);
       p.stdout.resume();
       agentErr.set(h.name, tail(p.stderr));
@@ -383,7 +350,7 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
     const admin = await t('db').run(spec.dbAdmin, { input: sql, timeoutMs: 120_000 });
     if (admin.code !== 0)
       throw new UserError(
-        `db: the MariaDB admin client (${spec.dbAdmin[0]}) failed: ${admin.stderr.trim().split('\n').pop() ?? admin.code}`,
+        `db: the MariaDB admin client (${spec.dbAdmin[0]}) failed: ${admin.stderr.trim().split('\n').pop() || String(admin.code)}`,
       );
     const target: MariaDbTarget = {
       host: addr('db'),
@@ -464,9 +431,6 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
       if (!ending) lost.push("the SSH connection to the kafka host (Kafka's tunnels) closed");
     });
 
-    const aggregateSubs = new Set<(row: AggregateMessage) => void>();
-    let aggregateSub: (() => void) | null = null;
-    let finished: Promise<RecordingSummary> | null = null;
     const lists = { categories: categories.length, regions, users: sizes.users };
     return {
       stack: o.stack,
@@ -491,15 +455,9 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
       telemetry: {
         kind: 'kafka',
         brokers: [kafkaAddr],
-        socketFactory: tunnelSocketFactory((host, port) => t('kafka').tunnel(host, port)),
+        socketFactory: kafkaSockets,
       },
-      onAggregate: (cb) => {
-        aggregateSubs.add(cb);
-        aggregateSub ??= bus.subscribe('aggregate', (row) => {
-          for (const f of aggregateSubs) f(row);
-        });
-        return () => aggregateSubs.delete(cb);
-      },
+      onAggregate: aggregateFanout(bus),
       runClients: async (phases): Promise<EmulatorStats> => {
         const shares = splitUsers(o.users, clients.length);
         const runs = clients.map(async (c, i): Promise<EmulatorStats | null> => {
@@ -561,7 +519,6 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
           await sleep(1500);
           return recorder.stop();
         })();
-        finishing = finished;
         return finished;
       },
       stop,

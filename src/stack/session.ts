@@ -103,3 +103,22 @@ export const RUBIS_DEPENDENCIES: [string, string][] = [
 export function flatStatsOn(bus: Pick<Bus<TopicMessages>, 'publish'>): Pick<Bus<AgentTopics>, 'publish'> {
   return { publish: (_topic, msg) => bus.publish('stats', flattenStats(msg)) };
 }
+
+/**
+ * onAggregate of a session whose aggregate rows arrive on `bus`: one subscription (a consumer
+ * group on Kafka), made on first use and shared by every callback.
+ */
+export function aggregateFanout(bus: Pick<Bus<TopicMessages>, 'subscribe'>): StackSession['onAggregate'] {
+  const callbacks = new Set<(row: AggregateMessage) => void>();
+  let subscribed = false;
+  return (cb) => {
+    callbacks.add(cb);
+    if (!subscribed) {
+      subscribed = true;
+      bus.subscribe('aggregate', (row) => {
+        for (const f of callbacks) f(row);
+      });
+    }
+    return () => void callbacks.delete(cb);
+  };
+}

@@ -91,6 +91,21 @@ function toNumber(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : NaN;
 }
 
+/**
+ * Refuses an output directory that already holds a dataset or an unfinished recording. A stack
+ * session calls it before it starts anything: the Recorder itself carries on after existing
+ * segments (so a restarted `foreshock record` resumes), which for a new session would merge an old
+ * run's data into the new dataset.
+ */
+export function assertFreshRecordingDir(out: string): void {
+  if (existsSync(join(out, 'manifest.json')))
+    throw new UserError(`record: ${out} already holds a dataset (manifest.json); pick another --out`);
+  if (existsSync(join(out, RECORDING_DIR)))
+    throw new UserError(
+      `record: ${out} holds an unfinished recording (${RECORDING_DIR}): \`foreshock record --recover --out ${out}\` finalises it, or pick another --out`,
+    );
+}
+
 export class Recorder {
   private readonly segDir: string;
   private readonly stats: SegmentWriter;

@@ -1,7 +1,7 @@
 // The embedded stack end to end (no root needed): web and database tiers as processes, procfs
 // agents, the in-memory bus, aggregator and recorder, 10 s of clients, then the dataset is checked.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,5 +39,12 @@ describe('embedded stack', () => {
       startSession({ ...base, stack: 'nope' as 'local', out: path.join(dir, 'x') }),
     ).rejects.toThrow(/unknown stack "nope" \(known: embedded, local, remote, aws\)/);
     expect(existsSync(path.join(dir, 'x'))).toBe(false);
+    // A killed run's unfinished recording is not merged into a new one.
+    const stale = path.join(dir, 'stale');
+    mkdirSync(path.join(stale, '.recording'), { recursive: true });
+    await expect(startSession({ ...base, out: stale })).rejects.toThrow(
+      /holds an unfinished recording \(\.recording\): `foreshock record --recover/,
+    );
+    expect(liveChildren()).toEqual([]);
   });
 });

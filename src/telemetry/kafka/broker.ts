@@ -31,6 +31,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { stdinWatchdogArgv } from '../../core/stdin-watchdog.ts';
 import { UserError } from '../../core/errors.ts';
 import { TOPICS } from '../bus.ts';
 import { kafkaLibDir } from './install.ts';
@@ -251,15 +252,8 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
     // Own process group (detached: true) so stop() can kill the JVM and its shell together.
     const argv = options.detached
       ? wrap(java)
-      : wrap([
-          'sh',
-          // The watchdog: the JVM in the background, then block reading stdin; when our end closes
-          // (normal exit, crash or SIGKILL of this process) `cat` returns and the JVM is killed.
-          '-c',
-          '"$@" </dev/null & j=$!; trap "kill $j" TERM; cat >/dev/null; kill $j 2>/dev/null; wait $j',
-          'sh',
-          ...java,
-        ]);
+      : // When our end of its stdin closes (normal exit, crash or SIGKILL of this process), the JVM goes.
+        wrap(stdinWatchdogArgv(java));
     const brokers = [`${host}:${port}`];
     // The current process group leader: replaced by every restart(), so everything that signals the
     // broker (the exit safety net, stop(), restart()) reads this variable rather than a copy.

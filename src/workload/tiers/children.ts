@@ -9,6 +9,8 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../core/errors.ts';
 
@@ -89,6 +91,50 @@ export interface StartTierOptions {
   wrap?: (argv: string[]) => string[];
 }
 
+/**
+ * Waits for a tier's `READY <json>` line on `stdout` and resolves with the info. Rejects with the
+ * reason (a string, for the caller's message): the tier's `FAILED <reason>`, an unreadable READY
+ * line, the timeout, or `exited` (how the process ended) once its stdout has ended, so that a
+ * READY printed just before the exit still counts. Every other non-empty line, before and after
+ * READY, goes to `onLine`. Used for local children (startTier) and processes on SSH hosts.
+ */
+export function readyLine<I>(
+  stdout: Readable,
+  exited: Promise<string>,
+  timeoutMs: number,
+  onLine: (line: string) => void = () => undefined,
+): Promise<I> {
+  return new Promise<I>((resolve, reject) => {
+    let settled = false;
+    const settle = (f: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      f();
+    };
+    const timer = setTimeout(() => settle(() => reject(`no READY line within ${timeoutMs} ms`)), timeoutMs);
+    const rl = createInterface({ input: stdout });
+    const ended = new Promise<void>((r) => rl.once('close', () => r()));
+    rl.on('line', (line) => {
+      if (!settled && line.startsWith('READY ')) {
+        let info: I;
+        try {
+          info = JSON.parse(line.slice(6)) as I;
+        } catch {
+          return settle(() => reject('unreadable READY line'));
+        }
+        settle(() => resolve(info));
+      } else if (line.startsWith('FAILED ')) settle(() => reject(line.slice(7)));
+      else if (line.trim() !== '') onLine(line);
+    });
+    void exited.then(async (how) => {
+      // The output ends with the process; a stream that never closes (a spawn error) is not waited for.
+      await Promise.race([ended, new Promise((r) => setTimeout(r, 2000).unref())]);
+      settle(() => reject(how));
+    });
+  });
+}
+
 /** Starts a tier entry file and waits for its READY line. A child that fails to start is a UserError. */
 export function startTier<I>(
   name: string,
@@ -124,40 +170,21 @@ export function startTier<I>(
     child.stdin?.destroy();
     unregister();
   };
-  return new Promise<Tier<I>>((resolve, reject) => {
-    let out = '';
-    let settled = false;
-    const fail = (why: string): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void stop().then(() => reject(new UserError(`${name} tier did not start: ${why}`)));
-    };
-    const timer = setTimeout(
-      () => fail(`no READY line within ${options.readyTimeoutMs ?? 60_000} ms`),
-      options.readyTimeoutMs ?? 60_000,
-    );
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
-      let nl: number;
-      while ((nl = out.indexOf('\n')) >= 0) {
-        const line = out.slice(0, nl);
-        out = out.slice(nl + 1);
-        if (!settled && line.startsWith('READY ')) {
-          settled = true;
-          clearTimeout(timer);
-          resolve({ name, pid: child.pid!, info: JSON.parse(line.slice(6)) as I, stop, exited });
-        } else if (line.startsWith('FAILED ')) {
-          fail(line.slice(7));
-        } else if (line.trim() !== '') {
-          process.stderr.write(`[${name}] ${line}\n`);
-        }
-      }
-    });
+  const why = new Promise<string>((resolve) => {
     child.once('exit', (code, signal) => {
       const last = stderrTail.trim().split('\n').pop() ?? '';
-      fail(`exited with ${code ?? signal}${last ? `: ${last}` : ''}`);
+      resolve(`exited with ${code ?? signal}${last ? `: ${last}` : ''}`);
     });
-    child.once('error', (err) => fail(err.message));
+    child.once('error', (err) => resolve(err.message));
   });
+  const timeoutMs = options.readyTimeoutMs ?? 60_000;
+  return readyLine<I>(child.stdout!, why, timeoutMs, (line) =>
+    process.stderr.write(`[${name}] ${line}\n`),
+  ).then(
+    (info) => ({ name, pid: child.pid!, info, stop, exited }),
+    async (reason: string) => {
+      await stop();
+      throw new UserError(`${name} tier did not start: ${reason}`);
+    },
+  );
 }
