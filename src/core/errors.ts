@@ -1,6 +1,7 @@
-// Error vocabulary. The CLI maps these to exit codes: UserError -> 1 (one line, no stack),
-// anything else -> 2 (internal error, with stack). `retriable` tells a caller whether trying
-// again can help (a dead broker can come back; a corrupt file will not), as kafkajs does.
+// Error vocabulary. The CLI (src/cli/main.ts) maps these to exit codes: UserError -> 1 (one line,
+// no stack), any other retriable ForeshockError -> 3 (one line: trying again may help), anything
+// else -> 2 (internal error, with stack). `retriable` tells a caller whether trying again can help
+// (a dead broker can come back; a corrupt file will not), as kafkajs does.
 
 export class ForeshockError extends Error {
   readonly retriable: boolean;

@@ -2,8 +2,18 @@
 // See ../shared/spec/dataset-format.md. A dataset that fails any check is refused with one line
 // naming the file and the problem; nothing half-read is ever returned.
 
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Dataset, Manifest, MetricTable, SloTable } from '../core/dataset.ts';
 import { DatasetError } from '../core/errors.ts';
 import {
@@ -194,8 +204,28 @@ export function writeDataset(dir: string, dataset: Dataset): void {
   atomicWrite(join(dir, MANIFEST_FILE), Buffer.from(`${JSON.stringify(dataset.manifest, null, 2)}\n`));
 }
 
-export function atomicWrite(file: string, bytes: Uint8Array | string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, file);
+export interface AtomicWriteOptions {
+  /** The file's mode (e.g. 0o600), set exactly: the umask cannot narrow it. Default: 0o666 less the umask. */
+  mode?: number;
+  /** When given, missing parent directories are created with this mode (e.g. 0o700). */
+  dirMode?: number;
+}
+
+/**
+ * Writes `file` through a temporary file in the same directory and a rename, so a reader never sees
+ * a partial file. The temporary name is fresh and opened exclusively (never through an existing
+ * file or symlink); it is removed if the write fails.
+ */
+export function atomicWrite(file: string, bytes: Uint8Array | string, opts: AtomicWriteOptions = {}): void {
+  const dir = dirname(file);
+  if (opts.dirMode !== undefined) mkdirSync(dir, { recursive: true, mode: opts.dirMode });
+  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(tmp, bytes, { flag: 'wx', ...(opts.mode !== undefined ? { mode: opts.mode } : {}) });
+    if (opts.mode !== undefined) chmodSync(tmp, opts.mode);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }

@@ -279,11 +279,7 @@ class SshTransport implements SshHostTransport {
   /** run(), optionally outside the slot count (only the kill run, which has a session reserved). */
   private exec(argv: readonly string[], opts: RunOptions, counted: boolean): Promise<RunResult> {
     return new Promise((resolve, reject) => {
-      checkArgv(this.who, argv); // a throw in here rejects the promise
-      // The server hands the command string to the login shell (bash for root here): every word
-      // is single-quoted, so no word is split, expanded or executed. The run id is our own hex.
-      const runId = randomBytes(8).toString('hex');
-      const command = `${RUN_MARKER}=${runId} ${argv.map(shellQuote).join(' ')}`;
+      const { runId, command } = this.command(argv); // a throw in here rejects the promise
       let settled = false;
       /** Set when the timeout fired: the run is being killed and must not resolve. */
       let timedOut = false;
@@ -349,17 +345,28 @@ class SshTransport implements SshHostTransport {
         requested = true;
         await this.openChannel(command, () => settled || timedOut, attach);
       };
-      start().catch((e: unknown) => {
-        const reason = e instanceof Error ? e.message : String(e);
-        fail(
-          e instanceof ForeshockError
-            ? e
-            : new ForeshockError(`${this.who}: ${commandName(argv)}: cannot start: ${reason}`, {
-                retriable: true,
-                cause: e,
-              }),
-        );
-      });
+      start().catch((e: unknown) => fail(this.startError(argv, e)));
+    });
+  }
+
+  /**
+   * Checks argv and builds the command string sent to the server, tagged with a fresh run id. The
+   * server hands it to the login shell (bash for root here): every word is single-quoted, so no word
+   * is split, expanded or executed. The run id is our own hex.
+   */
+  private command(argv: readonly string[]): { runId: string; command: string } {
+    checkArgv(this.who, argv);
+    const runId = randomBytes(8).toString('hex');
+    return { runId, command: `${RUN_MARKER}=${runId} ${argv.map(shellQuote).join(' ')}` };
+  }
+
+  /** Why a run or spawn could not start: a ForeshockError as it is, anything else as retriable. */
+  private startError(argv: readonly string[], e: unknown): ForeshockError {
+    if (e instanceof ForeshockError) return e;
+    const reason = e instanceof Error ? e.message : String(e);
+    return new ForeshockError(`${this.who}: ${commandName(argv)}: cannot start: ${reason}`, {
+      retriable: true,
+      cause: e,
     });
   }
 
@@ -427,9 +434,7 @@ class SshTransport implements SshHostTransport {
 
   spawn(argv: readonly string[]): Promise<RemoteProcess> {
     return new Promise<RemoteProcess>((resolve, reject) => {
-      checkArgv(this.who, argv); // a throw in here rejects the promise
-      const runId = randomBytes(8).toString('hex');
-      const command = `${RUN_MARKER}=${runId} ${argv.map(shellQuote).join(' ')}`;
+      const { runId, command } = this.command(argv); // a throw in here rejects the promise
       let proc: RemoteProcess | undefined;
       let release: (() => void) | undefined;
       const start = async (): Promise<void> => {
@@ -446,15 +451,7 @@ class SshTransport implements SshHostTransport {
       };
       start().catch((e: unknown) => {
         release?.();
-        const reason = e instanceof Error ? e.message : String(e);
-        reject(
-          e instanceof ForeshockError
-            ? e
-            : new ForeshockError(`${this.who}: ${commandName(argv)}: cannot start: ${reason}`, {
-                retriable: true,
-                cause: e,
-              }),
-        );
+        reject(this.startError(argv, e));
       });
     });
   }
@@ -757,11 +754,10 @@ export async function connectSsh(o: SshTransportOptions): Promise<SshHostTranspo
   const who = `${description} (${o.host})`;
   // Read every file first: a missing key or known_hosts file is the user's to fix, not retriable.
   const targetHop = hop(who, o);
-  const jumpHop = o.jump && via !== undefined ? hop(`${who}: bastion ${via}`, o.jump) : undefined;
+  const jumpHop = o.jump ? hop(`${who}: bastion ${via}`, o.jump) : undefined;
   if (!jumpHop) return new SshTransport(o.host, await handshake(targetHop), description, timeoutMs);
 
   const jump = await handshake(jumpHop);
-  jump.client.setNoDelay(true);
   try {
     let sock: ClientChannel;
     try {

@@ -3,6 +3,7 @@
 // real cfn/foreshock.yaml deployed, host-replaced and torn down through the CLI.
 // Fake credentials and the moto endpoint are set in this test process only (restored after).
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +30,7 @@ import {
   teardownStack,
   validateStackName,
 } from '../../src/testbed/aws/cloudformation.ts';
-import { inventoryFromOutputs, isIpv4, type AwsInventory } from '../../src/testbed/aws/inventory.ts';
+import { inventoryFromOutputs, type AwsInventory } from '../../src/testbed/aws/inventory.ts';
 import { replaceHost, REPLACES_TAG } from '../../src/testbed/aws/replace-host.ts';
 import { awsRemoteSpec } from '../../src/testbed/aws/remote-spec.ts';
 import { expectUserError, runCli, runCliAsync } from '../helpers/cli.ts';
@@ -378,7 +379,7 @@ describe.skipIf(!HAVE_MOTO)('AWS testbed against moto', () => {
       ]);
       for (const h of inv.hosts) expect(h.ip, h.name).toMatch(PRIVATE_SUBNET);
       expect(new Set(inv.hosts.map((h) => h.ip)).size).toBe(6);
-      expect(isIpv4(inv.bastion)).toBe(true);
+      expect(isIPv4(inv.bastion)).toBe(true);
       expect(inv.bastion).not.toMatch(PRIVATE_SUBNET);
       expect(inv.launchTemplateId).toMatch(/^lt-/);
       expect(inv.subnetId).toMatch(/^subnet-/);

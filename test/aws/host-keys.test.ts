@@ -18,10 +18,10 @@ import {
   END_HOST_KEYS,
   fetchHostKeys,
   knownHostsLines,
+  knownHostsTargets,
   parseConsoleHostKeys,
   writeFileAtomic,
 } from '../../src/testbed/aws/host-keys.ts';
-import { knownHostsTargets } from '../../src/cli/commands/aws.ts';
 import { defaultKnownHostsFile } from '../../src/testbed/aws/remote-spec.ts';
 import { runCliAsync } from '../helpers/cli.ts';
 import { haveMoto, motoCliEnv, MotoServer } from '../helpers/moto.ts';

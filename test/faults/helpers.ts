@@ -4,8 +4,21 @@
 
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import { ForeshockError } from '../../src/core/errors.ts';
 import { faultProgramArgv, type FaultMode } from '../../src/faults/program.ts';
 import { readMarker, type FaultMarker } from '../../src/faults/marker.ts';
+
+/** The rejection of a promise (a ForeshockError), or a failure if it resolved. */
+export async function rejection(p: Promise<unknown>): Promise<ForeshockError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ForeshockError);
+    return e as ForeshockError;
+  }
+  throw new Error('expected a rejection');
+}
 
 export interface Answer {
   code: number | null;

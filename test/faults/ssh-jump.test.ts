@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ForeshockError, UserError } from '../../src/core/errors.ts';
+import { UserError } from '../../src/core/errors.ts';
 import {
   connectSsh,
   type SshHostTransport,
@@ -21,6 +21,7 @@ import {
 import { down, findTool, missingPiece, readInventory, sshPaths, up } from '../../src/testbed/local/index.ts';
 import { testbedLeftovers } from '../helpers/testbed-leftovers.ts';
 import { until } from '../helpers/until.ts';
+import { rejection } from './helpers.ts';
 
 const PREFIX = 'fsa-';
 const SUBNET = '10.85.0';
@@ -44,17 +45,6 @@ const HOSTILE = [
 ];
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** The rejection of a promise, or a failure if it resolved. */
-async function rejection(p: Promise<unknown>): Promise<ForeshockError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ForeshockError);
-    return e as ForeshockError;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Everything a stream emits, as it arrives. */
 function collect(s: Readable): { text: () => string } {

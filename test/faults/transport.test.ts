@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ForeshockError, UserError } from '../../src/core/errors.ts';
+import { UserError } from '../../src/core/errors.ts';
 import {
   connectSsh,
   LocalTransport,
@@ -26,6 +26,7 @@ import {
   up,
 } from '../../src/testbed/local/index.ts';
 import { testbedLeftovers } from '../helpers/testbed-leftovers.ts';
+import { rejection } from './helpers.ts';
 
 const PREFIX = 'fsh-';
 const SUBNET = '10.80.0';
@@ -63,17 +64,6 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function expectNoCanary(): void {
   expect(existsSync(canary)).toBe(false);
-}
-
-/** The rejection of a promise, or a failure if it resolved. */
-async function rejection(p: Promise<unknown>): Promise<ForeshockError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ForeshockError);
-    return e as ForeshockError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('shellQuote (the remote side runs the joined words with a POSIX shell)', () => {

@@ -5,11 +5,10 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Instance } from '@aws-sdk/client-ec2';
 import type { Argv, CommandModule } from 'yargs';
-import { ForeshockError, UserError } from '../../core/errors.ts';
+import { UserError } from '../../core/errors.ts';
+import { atomicWrite } from '../../data/dataset-io.ts';
 import {
-  ROLE_TAG,
   STACK_TAG,
   createEc2Client,
   deployStack,
@@ -19,8 +18,8 @@ import {
   teardownStack,
   validateStackName,
 } from '../../testbed/aws/cloudformation.ts';
-import { SG_ROLES, inventoryFromOutputs, type AwsInventory } from '../../testbed/aws/inventory.ts';
-import { replaceHost, type ReplaceHostOptions } from '../../testbed/aws/replace-host.ts';
+import { inventoryFromOutputs, type AwsInventory } from '../../testbed/aws/inventory.ts';
+import { checkSgRole, replaceHost, type ReplaceHostOptions } from '../../testbed/aws/replace-host.ts';
 import { setupFinishedProbe } from '../../testbed/aws/health.ts';
 import { readLiveInventory, type LiveHostSource } from '../../testbed/aws/live-inventory.ts';
 import { defaultKnownHostsFile } from '../../testbed/aws/remote-spec.ts';
@@ -28,9 +27,9 @@ import { sshConfigText } from '../../testbed/aws/ssh-config.ts';
 import { AWS_SSH_USER } from '../../testbed/aws/user-data.ts';
 import {
   collectHostKeys,
+  knownHostsTargets,
+  KNOWN_HOSTS_MODES,
   renderKnownHosts,
-  writeFileAtomic,
-  type HostKeyInstance,
 } from '../../testbed/aws/host-keys.ts';
 import { logLine } from '../options.ts';
 
@@ -109,49 +108,6 @@ function staleSummary(changed: readonly LiveHostSource[]): string {
     .join('; ');
 }
 
-/**
- * What to pin: the bastion at its public IP (the stack output users connect to), every other
- * running instance tagged with the stack at its private IP (reached through the bastion). Instances,
- * not the outputs, decide the private addresses: after replace-host an output can be stale.
- */
-export function knownHostsTargets(
-  inv: AwsInventory,
-  instances: readonly Instance[],
-  log: (line: string) => void = () => undefined,
-): HostKeyInstance[] {
-  const stack = inv.stackName;
-  const out: HostKeyInstance[] = [];
-  for (const i of instances) {
-    const id = i.InstanceId;
-    if (!id) continue;
-    const role = i.Tags?.find((t) => t.Key === ROLE_TAG)?.Value ?? 'unknown';
-    if (role === 'bastion') {
-      if (i.PublicIpAddress && i.PublicIpAddress !== inv.bastion) {
-        throw new UserError(
-          `stack ${stack}: bastion ${id} has public IP ${i.PublicIpAddress}, but output BastionPublicIp is ${inv.bastion}; not pinning a key to the wrong address`,
-        );
-      }
-      out.push({ id, role, address: inv.bastion });
-    } else {
-      if (!i.PrivateIpAddress) {
-        throw new ForeshockError(`stack ${stack}: ${role} instance ${id} has no private IP yet`, {
-          retriable: true,
-        });
-      }
-      out.push({ id, role, address: i.PrivateIpAddress });
-    }
-  }
-  if (!out.some((h) => h.role === 'bastion')) {
-    throw new UserError(`stack ${stack}: no running instance tagged ${ROLE_TAG}=bastion`);
-  }
-  for (const h of inv.hosts) {
-    if (!out.some((o) => o.address === h.ip)) {
-      log(`stack ${stack}: no running instance has ${h.name}'s address ${h.ip} (replaced? stale output)`);
-    }
-  }
-  return out;
-}
-
 const KNOWN_HOSTS_HELP = [
   'Why: SSH to the testbed is key-only with PINNED host keys. A fresh instance has a host key nobody knows',
   'in advance, and accepting whatever key answers first (trust on first use) lets a man in the middle in.',
@@ -162,7 +118,7 @@ const KNOWN_HOSTS_HELP = [
   'first SSH connection is already verified.',
   '',
   'The keys appear a few minutes after boot: the command polls until every running instance of the stack',
-  'has them, up to --timeout-s, then fails (retriable, exit 2) naming the instances without keys and writes',
+  'has them, up to --timeout-s, then fails (retriable, exit 3) naming the instances without keys and writes',
   'nothing. The file is written whole (temporary file + rename), mode 0600. Only public keys are handled.',
 ].join('\n');
 
@@ -330,9 +286,7 @@ export const awsCommand: CommandModule = {
         handler: async (args) => {
           const t = await target(args);
           const stackName = args['stack-name'];
-          const role = args.role ?? '';
-          if (!(SG_ROLES as readonly string[]).includes(role))
-            throw new UserError(`--role ${role}: must be one of ${SG_ROLES.join(', ')}`);
+          const role = checkSgRole(args.role ?? '');
           const ec2 = createEc2Client(t);
           let health: Pick<ReplaceHostOptions, 'healthy' | 'healthPollMs'> = {};
           if (args['ssh-key'] !== undefined) {
@@ -406,7 +360,7 @@ export const awsCommand: CommandModule = {
           const collected = await collectHostKeys(ec2, targets, { timeoutMs: timeoutS * 1000, log: logLine });
           const file = args.out ?? defaultKnownHostsFile(stackName);
           try {
-            writeFileAtomic(file, renderKnownHosts(collected));
+            atomicWrite(file, renderKnownHosts(collected), KNOWN_HOSTS_MODES);
           } catch (err) {
             throw new UserError(
               `--out ${file}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`,

@@ -1,6 +1,7 @@
 // `foreshock kafka setup|start|stop|status`: the local Apache Kafka broker (KRaft) the live
 // pipeline publishes to. Thin handlers over src/telemetry/kafka (see docs/kafka.md).
 
+import { isIPv4 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
@@ -23,9 +24,6 @@ const stateOption = <T>(y: Argv<T>) =>
       'where the broker keeps its data and broker.json (default: $FORESHOCK_KAFKA_HOME/state or ~/.cache/foreshock/state)',
   });
 
-const IPV4_OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
-const IPV4 = new RegExp(`^${IPV4_OCTET}(\\.${IPV4_OCTET}){3}$`);
-
 /**
  * `--bind`: a dotted IPv4 address of this machine that clients can dial (the broker listens on it
  * and advertises it): any 127.x.y.z (Linux routes all of 127/8 to lo), or an address of one of the
@@ -40,8 +38,7 @@ export function validateBindAddress(
       .filter((a) => a.family === 'IPv4')
       .map((a) => a.address),
 ): string {
-  if (!IPV4.test(text))
-    throw new UserError(`kafka start: --bind must be a dotted IPv4 address, got "${text}"`);
+  if (!isIPv4(text)) throw new UserError(`kafka start: --bind must be a dotted IPv4 address, got "${text}"`);
   if (text === '0.0.0.0')
     throw new UserError(
       'kafka start: --bind 0.0.0.0 cannot be advertised to clients: give one address of this machine',

@@ -16,7 +16,13 @@
 import { readlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { freeDiskBytes } from './procfs-source.ts';
-import { parseKeyValues, parseNetDev, parsePressureSomeAvg10, readTextOrNull } from './procfs.ts';
+import {
+  parseBlockStat,
+  parseKeyValues,
+  parseNetDev,
+  parsePressureSomeAvg10,
+  readTextOrNull,
+} from './procfs.ts';
 import { emptySample, type MetricSource, type RawSample } from './types.ts';
 
 export interface MachineSourceOptions {
@@ -94,20 +100,18 @@ export function parseMeminfo(text: string | null): { totalBytes: number; availab
   return { totalBytes: total * 1024, availableBytes: avail * 1024 };
 }
 
-/** Sectors read and written of one device in /proc/diskstats, as bytes (sectors are 512 bytes). */
+/**
+ * Sectors read and written of one device in /proc/diskstats, as bytes (sectors are 512 bytes): a
+ * line is `major minor name` followed by the fields of /sys/block/<name>/stat (parseBlockStat).
+ */
 export function parseDiskstats(
   text: string | null,
   device: string,
 ): { readBytes: number; writeBytes: number } | null {
   if (text === null) return null;
   for (const line of text.split('\n')) {
-    // major minor name reads merged sectors_read ms writes merged sectors_written ...
     const f = line.trim().split(/\s+/);
-    if (f[2] !== device) continue;
-    const r = Number(f[5]);
-    const w = Number(f[9]);
-    if (!Number.isFinite(r) || !Number.isFinite(w)) return null;
-    return { readBytes: r * 512, writeBytes: w * 512 };
+    if (f[2] === device) return parseBlockStat(f.slice(3).join(' '));
   }
   return null;
 }
@@ -185,13 +189,11 @@ export class MachineSource implements MetricSource {
   private readonly hz: number;
   private readonly pageSize: number;
   private readonly diskDir: string;
+  /** Given, or resolved on first use (null: not found yet, looked for again next time). */
   private blockDevice: string | null;
   private netIface: string | null;
-  private readonly fixedBlockDevice: boolean;
-  private readonly fixedNetIface: boolean;
   /** The previous /proc/stat reading and the cumulative CPU seconds published with it. */
   private prevCpu: { ticks: CpuTicks; monoMs: number; seconds: number } | null = null;
-  private lastLoad: { load1: number | null; load5: number | null } = { load1: null, load5: null };
 
   constructor(options: MachineSourceOptions = {}) {
     this.proc = options.procRoot ?? '/proc';
@@ -199,8 +201,6 @@ export class MachineSource implements MetricSource {
     this.hz = options.clockTicksPerS ?? 100;
     this.pageSize = options.pageSizeBytes ?? 4096;
     this.diskDir = options.diskDir ?? '/';
-    this.fixedBlockDevice = options.blockDevice !== undefined;
-    this.fixedNetIface = options.netIface !== undefined;
     this.blockDevice = options.blockDevice ?? null;
     this.netIface = options.netIface ?? null;
   }
@@ -210,11 +210,6 @@ export class MachineSource implements MetricSource {
     this.resolveDefaults();
     const cpus = parseCpuTicks(readTextOrNull(join(this.proc, 'stat')))?.cpus ?? null;
     return { blockDevice: this.blockDevice, netIface: this.netIface, diskDir: this.diskDir, cpus };
-  }
-
-  /** The kernel's load1/load5 read by the latest sample() (null before it or when unreadable). */
-  kernelLoad(): { load1: number | null; load5: number | null } {
-    return this.lastLoad;
   }
 
   sample(monoMs: number): MachineRawSample {
@@ -230,7 +225,6 @@ export class MachineSource implements MetricSource {
     s.runnableTasks = running === undefined || blocked === undefined ? null : running + blocked;
     const load = parseLoadavg(readTextOrNull(join(this.proc, 'loadavg')));
     s.kernelLoad = { load1: load?.load1 ?? null, load5: load?.load5 ?? null };
-    this.lastLoad = s.kernelLoad;
 
     const mem = parseMeminfo(readTextOrNull(join(this.proc, 'meminfo')));
     if (mem) {
@@ -295,9 +289,9 @@ export class MachineSource implements MetricSource {
   }
 
   private resolveDefaults(): void {
-    if (this.blockDevice === null && !this.fixedBlockDevice)
-      this.blockDevice = rootBlockDevice(this.proc, this.sys);
-    if (this.netIface === null && !this.fixedNetIface)
+    // A given device or interface is never null, so only the defaults are (re)resolved here.
+    if (this.blockDevice === null) this.blockDevice = rootBlockDevice(this.proc, this.sys);
+    if (this.netIface === null)
       this.netIface = defaultInterface(
         readTextOrNull(join(this.proc, 'net', 'route')),
         readTextOrNull(join(this.proc, 'net', 'dev')),

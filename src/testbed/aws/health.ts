@@ -15,9 +15,9 @@ import {
   type SshTransportOptions,
 } from '../../faults/transport.ts';
 import type { Log } from './cloudformation.ts';
-import { fetchHostKeys, writeFileAtomic, type HostKeyInstance } from './host-keys.ts';
-import { SG_ROLES } from './inventory.ts';
-import type { HealthCheckContext } from './replace-host.ts';
+import { atomicWrite } from '../../data/dataset-io.ts';
+import { fetchHostKeys, KNOWN_HOSTS_MODES, type HostKeyInstance } from './host-keys.ts';
+import { checkSgRole, type HealthCheckContext } from './replace-host.ts';
 import { AWS_SSH_USER } from './user-data.ts';
 
 /** Where the user data logs (user-data.ts: `exec >>/var/log/foreshock-setup.log`). */
@@ -119,7 +119,7 @@ export function addKnownHosts(
       throw new UserError(`known_hosts ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
   try {
-    writeFileAtomic(file, mergeKnownHosts(existing, fetched, drop));
+    atomicWrite(file, mergeKnownHosts(existing, fetched, drop), KNOWN_HOSTS_MODES);
   } catch (err) {
     throw new UserError(`known_hosts ${file}: cannot write (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
@@ -137,8 +137,7 @@ export function addKnownHosts(
 export function setupFinishedProbe(
   o: SetupFinishedProbeOptions,
 ): (ip: string, ctx: HealthCheckContext) => Promise<boolean> {
-  if (!(SG_ROLES as readonly string[]).includes(o.role))
-    throw new UserError(`--role ${o.role}: must be one of ${SG_ROLES.join(', ')}`);
+  checkSgRole(o.role);
   let known: string;
   try {
     readFileSync(o.privateKeyFile);

@@ -6,11 +6,12 @@
 // to trust), so a key read from it is as good as one copied from the host. Only well-formed key lines
 // inside the last complete block are used; nothing else in the console is trusted.
 
-import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { GetConsoleOutputCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { GetConsoleOutputCommand, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { ForeshockError, UserError } from '../../core/errors.ts';
+import { atomicWrite } from '../../data/dataset-io.ts';
+import { ROLE_TAG } from './cloudformation.ts';
+import type { AwsInventory } from './inventory.ts';
+import { tagOf } from './live-inventory.ts';
 
 export const BEGIN_HOST_KEYS = '-----BEGIN SSH HOST KEY KEYS-----';
 export const END_HOST_KEYS = '-----END SSH HOST KEY KEYS-----';
@@ -235,6 +236,49 @@ export function renderKnownHosts(collected: readonly InstanceHostKeys[]): string
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * What to pin: the bastion at its public IP (the stack output users connect to), every other
+ * running instance tagged with the stack at its private IP (reached through the bastion). Instances,
+ * not the outputs, decide the private addresses: after replace-host an output can be stale.
+ */
+export function knownHostsTargets(
+  inv: AwsInventory,
+  instances: readonly Instance[],
+  log: (line: string) => void = () => undefined,
+): HostKeyInstance[] {
+  const stack = inv.stackName;
+  const out: HostKeyInstance[] = [];
+  for (const i of instances) {
+    const id = i.InstanceId;
+    if (!id) continue;
+    const role = tagOf(i, ROLE_TAG) ?? 'unknown';
+    if (role === 'bastion') {
+      if (i.PublicIpAddress && i.PublicIpAddress !== inv.bastion) {
+        throw new UserError(
+          `stack ${stack}: bastion ${id} has public IP ${i.PublicIpAddress}, but output BastionPublicIp is ${inv.bastion}; not pinning a key to the wrong address`,
+        );
+      }
+      out.push({ id, role, address: inv.bastion });
+    } else {
+      if (!i.PrivateIpAddress) {
+        throw new ForeshockError(`stack ${stack}: ${role} instance ${id} has no private IP yet`, {
+          retriable: true,
+        });
+      }
+      out.push({ id, role, address: i.PrivateIpAddress });
+    }
+  }
+  if (!out.some((h) => h.role === 'bastion')) {
+    throw new UserError(`stack ${stack}: no running instance tagged ${ROLE_TAG}=bastion`);
+  }
+  for (const h of inv.hosts) {
+    if (!out.some((o) => o.address === h.ip)) {
+      log(`stack ${stack}: no running instance has ${h.name}'s address ${h.ip} (replaced? stale output)`);
+    }
+  }
+  return out;
+}
+
 /** Poll the instances' consoles for their host keys and return the known_hosts file text. */
 export async function fetchHostKeys(
   ec2: EC2Client,
@@ -244,20 +288,13 @@ export async function fetchHostKeys(
   return renderKnownHosts(await collectHostKeys(ec2, instances, opts));
 }
 
+/** atomicWrite options for a known_hosts file: mode 0600, missing parent directories created 0700. */
+export const KNOWN_HOSTS_MODES = { mode: 0o600, dirMode: 0o700 } as const;
+
 /**
- * Write `text` to `file` (mode 0600, parent directories created 0700) through a temporary file in
- * the same directory and a rename, so a reader never sees a partial file.
+ * Write `text` to `file` with KNOWN_HOSTS_MODES through a temporary file in the same directory and
+ * a rename, so a reader never sees a partial file (atomicWrite).
  */
 export function writeFileAtomic(file: string, text: string): void {
-  const dir = dirname(file);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
-    chmodSync(tmp, 0o600); // the umask may have narrowed it further; never wider
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  atomicWrite(file, text, KNOWN_HOSTS_MODES);
 }

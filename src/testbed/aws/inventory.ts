@@ -2,6 +2,7 @@
 // cfn/foreshock.yaml), in the shape the rest of foreshock uses for hosts: name, role, private IP.
 // Pure: no API calls, so it is checked without AWS.
 
+import { isIPv4 } from 'node:net';
 import { UserError } from '../../core/errors.ts';
 
 export const AWS_ROLES = ['web', 'db', 'kafka', 'analysis', 'client', 'bastion'] as const;
@@ -32,12 +33,6 @@ export function isAwsRole(s: string): s is AwsRole {
   return (AWS_ROLES as readonly string[]).includes(s);
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-export function isIpv4(s: string): boolean {
-  return IPV4.test(s);
-}
-
 function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
@@ -53,7 +48,7 @@ export function inventoryFromOutputs(stackName: string, outputs: Record<string, 
     return v;
   };
   const ip = (key: string, value = need(key)): string => {
-    if (!isIpv4(value))
+    if (!isIPv4(value))
       throw new UserError(`stack ${stackName}: output ${key} is not an IPv4 address: ${value}`);
     return value;
   };

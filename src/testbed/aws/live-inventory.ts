@@ -21,12 +21,13 @@ export interface LiveHostSource {
 
 export interface LiveInventory {
   inventory: AwsInventory;
-  hosts: LiveHostSource[];
   /** Hosts whose live address is not the output's (replaced since the stack was deployed). */
   changed: LiveHostSource[];
 }
 
-const tagOf = (i: Instance, key: string): string | undefined => i.Tags?.find((t) => t.Key === key)?.Value;
+/** The value of an instance's tag `key`, if it has one. */
+export const tagOf = (i: Instance, key: string): string | undefined =>
+  i.Tags?.find((t) => t.Key === key)?.Value;
 
 /**
  * `inv` (from the outputs) with each host's IP taken from the running instance tagged with its
@@ -68,14 +69,8 @@ export function resolveLiveInventory(inv: AwsInventory, instances: readonly Inst
   const ipOf = new Map(hosts.map((h) => [h.name, h.ip]));
   return {
     inventory: { ...inv, hosts: inv.hosts.map((h) => ({ ...h, ip: ipOf.get(h.name) ?? h.ip })) },
-    hosts,
     changed: hosts.filter((h) => h.ip !== h.outputIp),
   };
-}
-
-/** The inventory with live addresses (see resolveLiveInventory). */
-export function liveInventory(inv: AwsInventory, instances: readonly Instance[]): AwsInventory {
-  return resolveLiveInventory(inv, instances).inventory;
 }
 
 /** Lists the stack's running instances and resolves `inv` against them. */

@@ -75,8 +75,15 @@ export interface ReplaceHostResult {
   totalMs: number;
 }
 
-function isSgRole(role: string): role is SgRole {
-  return (SG_ROLES as readonly string[]).includes(role);
+/**
+ * `role` if it is one replace-host can replace, else a UserError. The bastion has no security group
+ * output in the template contract, and its public IP is what users connect to; replacing it is a
+ * stack update, not a host replacement.
+ */
+export function checkSgRole(role: string): SgRole {
+  if (!(SG_ROLES as readonly string[]).includes(role))
+    throw new UserError(`--role ${role}: must be one of ${SG_ROLES.join(', ')}`);
+  return role as SgRole;
 }
 
 async function describeOne(ec2: EC2Client, id: string): Promise<Instance | undefined> {
@@ -86,12 +93,7 @@ async function describeOne(ec2: EC2Client, id: string): Promise<Instance | undef
 
 export async function replaceHost(o: ReplaceHostOptions): Promise<ReplaceHostResult> {
   const stackName = validateStackName(o.stackName);
-  const role = o.role;
-  if (!isSgRole(role)) {
-    // The bastion has no security group output in the template contract, and its public IP is what
-    // users connect to; replacing it is a stack update, not a host replacement.
-    throw new UserError(`--role ${role}: must be one of ${SG_ROLES.join(', ')}`);
-  }
+  const role = checkSgRole(o.role);
   const timeoutS = o.timeoutS ?? DEFAULT_TIMEOUT_S;
   const now = o.now ?? Date.now;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
