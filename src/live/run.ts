@@ -247,7 +247,10 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
     if (session.telemetry.kind === 'kafka') {
       consumer = await startLiveConsumer({
         brokers: session.telemetry.brokers,
-        ...(session.telemetry.socketFactory ? { socketFactory: session.telemetry.socketFactory } : {}),
+        // Through SSH tunnels (the aws/remote stacks) a connection takes a channel open first.
+        ...(session.telemetry.socketFactory
+          ? { socketFactory: session.telemetry.socketFactory, connectionTimeoutMs: 10_000 }
+          : {}),
         groupId: `foreshock-live-${startedAt.toString(36)}`,
         topics: ['stats', 'aggregate'],
         onMessage: (topic, value) => {
