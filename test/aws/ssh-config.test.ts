@@ -7,25 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.ts';
-import type { AwsInventory } from '../../src/testbed/aws/inventory.ts';
+import { inventoryFromOutputs } from '../../src/testbed/aws/inventory.ts';
+import { OUTPUTS } from './fixtures/outputs.ts';
 import { sshConfigText } from '../../src/testbed/aws/ssh-config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'foreshock-ssh-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const inv: AwsInventory = {
-  stackName: 'fs',
-  bastion: '198.51.100.20',
-  hosts: [
-    { name: 'web', role: 'web', ip: '172.25.1.10' },
-    { name: 'db', role: 'db', ip: '172.25.1.11' },
-    { name: 'client-1', role: 'client', ip: '172.25.1.14' },
-  ],
-  vpcId: 'vpc-1',
-  launchTemplateId: 'lt-1',
-  subnetId: 'subnet-1',
-  securityGroups: { web: 'sg-1', db: 'sg-2', kafka: 'sg-3', analysis: 'sg-4', client: 'sg-5' },
-};
+// Two clients, bastion 203.0.113.7, hosts in 10.0.1.0/24.
+const inv = inventoryFromOutputs('fs', OUTPUTS);
 
 const haveSsh = spawnSync('ssh', ['-V'], { encoding: 'utf8' }).status === 0;
 
@@ -49,7 +39,7 @@ describe('aws ssh-config', () => {
 
   it.skipIf(!haveSsh)('OpenSSH reads it: private hosts through the bastion, key-only, keys pinned', () => {
     const db = effective(file, 'db');
-    expect(db.get('hostname')).toBe('172.25.1.11');
+    expect(db.get('hostname')).toBe('10.0.1.11');
     expect(db.get('user')).toBe('admin');
     expect(db.get('proxyjump')).toBe('fs-bastion');
     expect(db.get('identityfile')).toBe(key);
@@ -58,9 +48,9 @@ describe('aws ssh-config', () => {
     expect(db.get('userknownhostsfile')).toBe(known);
     expect(db.get('passwordauthentication')).toBe('no');
     const b = effective(file, 'fs-bastion');
-    expect(b.get('hostname')).toBe('198.51.100.20');
+    expect(b.get('hostname')).toBe('203.0.113.7');
     expect(b.get('proxyjump')).toBeUndefined();
-    expect(effective(file, 'fs-client-1').get('hostname')).toBe('172.25.1.14');
+    expect(effective(file, 'fs-client-1').get('hostname')).toBe('10.0.1.20');
   });
 
   it('refuses paths it cannot express and a user name that is not one', () => {

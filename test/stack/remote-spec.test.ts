@@ -9,7 +9,8 @@ import { UserError } from '../../src/core/errors.ts';
 import { splitUsers } from '../../src/stack/remote.ts';
 import { clientHosts, readRemoteSpec, validateRemoteSpec } from '../../src/stack/remote-spec.ts';
 import { remoteSpecFromInventory } from '../../src/testbed/aws/remote-spec.ts';
-import type { AwsInventory } from '../../src/testbed/aws/inventory.ts';
+import { inventoryFromOutputs } from '../../src/testbed/aws/inventory.ts';
+import { OUTPUTS } from '../aws/fixtures/outputs.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-remote-spec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -109,21 +110,8 @@ describe('validateRemoteSpec', () => {
 });
 
 describe('remoteSpecFromInventory (--stack aws)', () => {
-  const inv: AwsInventory = {
-    stackName: 'fs',
-    bastion: '198.51.100.20',
-    hosts: [
-      { name: 'web', role: 'web', ip: '172.25.1.10' },
-      { name: 'db', role: 'db', ip: '172.25.1.11' },
-      { name: 'kafka', role: 'kafka', ip: '172.25.1.12' },
-      { name: 'analysis', role: 'analysis', ip: '172.25.1.13' },
-      { name: 'client-1', role: 'client', ip: '172.25.1.14' },
-    ],
-    vpcId: 'vpc-1',
-    launchTemplateId: 'lt-1',
-    subnetId: 'subnet-1',
-    securityGroups: { web: 'sg-1', db: 'sg-2', kafka: 'sg-3', analysis: 'sg-4', client: 'sg-5' },
-  };
+  // Two clients, bastion 203.0.113.7, hosts in 10.0.1.0/24 (test/aws/fixtures/outputs.ts).
+  const inv = inventoryFromOutputs('fs', OUTPUTS);
 
   it('goes through the bastion as the AMI user, with the user data paths', () => {
     const s = remoteSpecFromInventory(inv, { privateKeyFile: '/k.pem', knownHostsFile: '/kh' });
@@ -131,14 +119,15 @@ describe('remoteSpecFromInventory (--stack aws)', () => {
       username: 'admin',
       privateKeyFile: '/k.pem',
       knownHostsFile: '/kh',
-      jump: { address: '198.51.100.20', username: 'admin' },
+      jump: { address: '203.0.113.7', username: 'admin' },
     });
     expect(s.hosts.map((h) => `${h.name}=${h.address}`)).toEqual([
-      'web=172.25.1.10',
-      'db=172.25.1.11',
-      'kafka=172.25.1.12',
-      'analysis=172.25.1.13',
-      'client-1=172.25.1.14',
+      'web=10.0.1.10',
+      'db=10.0.1.11',
+      'kafka=10.0.1.12',
+      'analysis=10.0.1.13',
+      'client-1=10.0.1.20',
+      'client-2=10.0.1.21',
     ]);
     expect(s).toMatchObject({
       repoDir: '/opt/foreshock',

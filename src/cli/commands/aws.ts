@@ -102,6 +102,16 @@ async function target(args: Args): Promise<{ region: string; endpoint?: string }
   return { region, ...(args.endpoint ? { endpoint: args.endpoint } : {}) };
 }
 
+/** The deployed stack's inventory from its outputs; a missing stack is a user error. */
+async function deployedInventory(
+  t: { region: string; endpoint?: string },
+  stackName: string,
+): Promise<AwsInventory> {
+  const st = await stackStatus({ ...t, stackName });
+  if (!st) throw new UserError(`stack ${stackName} does not exist in ${t.region} (deploy it first)`);
+  return inventoryFromOutputs(stackName, st.outputs);
+}
+
 function staleSummary(changed: readonly LiveHostSource[]): string {
   return changed
     .map((h) => `${h.name} output ${h.outputIp}, live ${h.ip} (${h.instanceId ?? '?'})`)
@@ -290,9 +300,7 @@ export const awsCommand: CommandModule = {
           const ec2 = createEc2Client(t);
           let health: Pick<ReplaceHostOptions, 'healthy' | 'healthPollMs'> = {};
           if (args['ssh-key'] !== undefined) {
-            const st = await stackStatus({ ...t, stackName });
-            if (!st) throw new UserError(`stack ${stackName} does not exist (deploy it first)`);
-            const inv = inventoryFromOutputs(stackName, st.outputs);
+            const inv = await deployedInventory(t, stackName);
             health = {
               healthy: setupFinishedProbe({
                 role,
@@ -345,9 +353,7 @@ export const awsCommand: CommandModule = {
         handler: async (args) => {
           const t = await target(args);
           const stackName = args['stack-name'];
-          const st = await stackStatus({ ...t, stackName });
-          if (!st) throw new UserError(`stack ${stackName} does not exist in ${t.region}`);
-          const inv = inventoryFromOutputs(stackName, st.outputs);
+          const inv = await deployedInventory(t, stackName);
           const ec2 = createEc2Client(t);
           const instances = await runningTaggedInstances(ec2, stackName);
           if (instances.length === 0) {
@@ -398,12 +404,7 @@ export const awsCommand: CommandModule = {
         handler: async (args) => {
           const t = await target(args);
           const stackName = args['stack-name'];
-          const st = await stackStatus({ ...t, stackName });
-          if (!st) throw new UserError(`stack ${stackName} does not exist in ${t.region}`);
-          const live = await readLiveInventory(
-            createEc2Client(t),
-            inventoryFromOutputs(stackName, st.outputs),
-          );
+          const live = await readLiveInventory(createEc2Client(t), await deployedInventory(t, stackName));
           const knownHosts = path.resolve(args['known-hosts'] ?? defaultKnownHostsFile(stackName));
           if (!existsSync(knownHosts))
             throw new UserError(
