@@ -390,6 +390,8 @@ describe.skipIf(!HAVE_MOTO)('aws known-hosts against moto', () => {
       env: { ...motoCliEnv(endpoint), HOME: home },
     });
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^foreshock: stack fs-absent does not exist in us-east-1 \(deploy it first\)$/);
+    expect(r.stderr.trim()).toMatch(
+      /^foreshock: stack fs-absent does not exist in us-east-1 \(deploy it first\)$/,
+    );
   }, 60_000);
 });
