@@ -30,7 +30,7 @@ const durationS = arg('duration', 60);
 const hogProcesses = arg('hog', 8);
 const hogAtS = arg('hog-at', 20);
 const only = option('only'); // baseline | web | db
-const dataDir = path.resolve(process.cwd(), '../shared/data/rubis');
+const dataDir = path.resolve(process.cwd(), 'data/rubis');
 if (!existsSync(dataDir)) {
   console.log(`SKIPPED: ${dataDir} not found`);
   process.exit(0);

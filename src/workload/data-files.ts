@@ -1,7 +1,8 @@
 // The RUBiS data files: transition tables (one per mix) and the category and region lists. They are
 // Rice University's RUBiS files (BSD-style licence: results must cite Rice University and the
-// developers E. Cecchet and J. Marguerite) and are read at run time from ../shared/data/rubis or a
-// `--data` directory; they are never copied into this repository.
+// developers E. Cecchet and J. Marguerite). They ship in this repository under data/rubis (with
+// that attribution in its README), so a fresh clone runs without ../shared; `--data` picks another
+// directory.
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,9 +25,9 @@ export const RUBIS_CITATION =
 /** The repository root (this file is src/workload/data-files.ts). */
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Default data directory: ../shared/data/rubis next to the repository. */
+/** Default data directory: the copy shipped in the repository (data/rubis). */
 export function defaultDataDir(): string {
-  return path.resolve(REPO_ROOT, '..', 'shared', 'data', 'rubis');
+  return path.join(REPO_ROOT, 'data', 'rubis');
 }
 
 export function parseMix(name: string): Mix {

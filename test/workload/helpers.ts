@@ -1,12 +1,12 @@
-// Shared by the workload tests: where the RUBiS data files are (read from ../shared, never copied),
+// Shared by the workload tests: where the RUBiS data files are (the copy shipped in data/rubis),
 // a describe title that says why a suite is skipped, temp files, and process checks.
 
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** The RUBiS data files (transition tables, database lists): ../shared/data/rubis. */
-export const RUBIS = path.resolve(process.cwd(), '../shared/data/rubis');
+/** The RUBiS data files (transition tables, database lists): shipped in data/rubis. */
+export const RUBIS = path.resolve(process.cwd(), 'data/rubis');
 export const HAVE_RUBIS = existsSync(path.join(RUBIS, 'default_transitions.txt'));
 
 /** A describe title that says why the suite is skipped when the RUBiS files are absent. */

@@ -1,4 +1,4 @@
-// The transition-table parser on every RUBiS file in ../shared/data/rubis, the category and region
+// The transition-table parser on every RUBiS file in data/rubis, the category and region
 // lists, and malformed tables (one-line errors naming the file and line).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -39,7 +39,7 @@ function parseError(text: string, file = 'bad.txt'): DatasetError {
   throw new Error('expected a DatasetError');
 }
 
-describe.skipIf(!HAVE_RUBIS)(rubisTitle('every transition table in ../shared/data/rubis'), () => {
+describe.skipIf(!HAVE_RUBIS)(rubisTitle('every transition table in data/rubis'), () => {
   it('finds the 13 tables (bidding, browsing and their think-time variants)', () => {
     expect(tableFiles).toHaveLength(13);
   });
@@ -197,4 +197,44 @@ describe('mixes and data files', () => {
     expect(parseRegions('A\n\nB\n', 'r.txt')).toEqual(['A', 'B']);
     expect(() => parseRegions('A\nA\n', 'r.txt')).toThrow(/^r\.txt: region "A" listed twice/);
   });
+});
+
+describe('the RUBiS files ship with the repository', () => {
+  it('the default data directory is the shipped data/rubis, with its attribution', async () => {
+    const { defaultDataDir, RUBIS_CITATION } = await import('../../src/workload/data-files.ts');
+    expect(path.relative(process.cwd(), defaultDataDir())).toBe(path.join('data', 'rubis'));
+    const readme = readFileSync(path.join(defaultDataDir(), 'README.md'), 'utf8');
+    expect(readme).toContain('Rice University');
+    expect(readme).toContain('Cecchet');
+    expect(readme).toContain('Marguerite');
+    expect(RUBIS_CITATION).toContain('Rice University');
+    // Everything the stacks read at run time is there.
+    expect(() => dataFile(defaultDataDir(), 'default_transitions.txt')).not.toThrow();
+    expect(() => dataFile(defaultDataDir(), 'browse_only_transitions.txt')).not.toThrow();
+    expect(readCategories(defaultDataDir()).length).toBeGreaterThan(0);
+    expect(readRegions(defaultDataDir()).length).toBeGreaterThan(0);
+  });
+
+  const SHARED = path.resolve(process.cwd(), '../shared/data/rubis');
+  const haveShared = (() => {
+    try {
+      return readdirSync(SHARED).length > 0;
+    } catch {
+      return false;
+    }
+  })();
+  describe.skipIf(!haveShared)(
+    haveShared ? 'the shipped copy' : `the shipped copy (SKIPPED: ${SHARED} not found)`,
+    () => {
+      it('is byte-identical to the published files in ../shared/data/rubis', () => {
+        const files = [
+          ...readdirSync(SHARED).filter((f) => f.endsWith('.txt') && f !== 'PROVENANCE.txt'),
+          ...readdirSync(path.join(SHARED, 'database')).map((f) => path.join('database', f)),
+        ];
+        expect(files.length).toBeGreaterThan(14);
+        for (const f of files)
+          expect(readFileSync(path.join(RUBIS, f)).equals(readFileSync(path.join(SHARED, f))), f).toBe(true);
+      });
+    },
+  );
 });
