@@ -23,7 +23,7 @@ import {
 } from './marker.ts';
 import { findNft, nftDeleteTable, nftSync, parseOurTables } from './nft.ts';
 import { faultProgramArgv, type CleanupSummary, type FaultStatus } from './program.ts';
-import { parseSpecArg } from './run.ts';
+import { parseBeginArg, parseSpecArg } from './run.ts';
 import { validateFaultId, validateFaultSpec } from './spec.ts';
 
 const START_WAIT_MS = 20_000;
@@ -46,9 +46,15 @@ function lastLogLine(file: string): string {
   }
 }
 
-export async function startFault(dirArg: string, idArg: string, specJson: string): Promise<FaultMarker> {
+export async function startFault(
+  dirArg: string,
+  idArg: string,
+  specJson: string,
+  beginArg?: string,
+): Promise<FaultMarker> {
   const id = validateFaultId(idArg);
   const spec = validateFaultSpec(parseSpecArg(specJson));
+  const armed = parseBeginArg(beginArg) !== null;
   const dir = path.resolve(dirArg);
   mkdirSync(dir, { recursive: true });
   const old = readMarker(dir, id);
@@ -57,7 +63,7 @@ export async function startFault(dirArg: string, idArg: string, specJson: string
 
   const log = logPath(dir, id);
   const fd = openSync(log, 'a', 0o600);
-  const argv = faultProgramArgv('run', [dir, id, JSON.stringify(spec)]);
+  const argv = faultProgramArgv('run', [dir, id, JSON.stringify(spec), ...(armed ? [beginArg!] : [])]);
   const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', fd, fd], cwd: '/' });
   closeSync(fd);
   child.unref();
@@ -68,7 +74,8 @@ export async function startFault(dirArg: string, idArg: string, specJson: string
   const until = Date.now() + START_WAIT_MS;
   while (Date.now() < until) {
     const m = readMarker(dir, id);
-    if (m && m.pid === child.pid && m.state === 'running') return m;
+    // An armed fault answers once armed (or already running, if its time has come meanwhile).
+    if (m && m.pid === child.pid && (m.state === 'running' || (armed && m.state === 'armed'))) return m;
     if (exited !== null) {
       removeLeftovers(dir, m ?? { id, ...plannedLeftovers(spec, dir, id) });
       throw new UserError(`fault ${id}: exited (${exited}) before it ran: ${lastLogLine(log)}`);

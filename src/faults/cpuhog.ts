@@ -29,31 +29,45 @@ while (Atomics.load(s, ${STOP}) === 0) {
 `;
 
 export async function startCpuHog(spec: CpuHogSpec, ctx: FaultContext): Promise<ActiveFault> {
+  return (await prepareCpuHog(spec, ctx)).begin();
+}
+
+/** The workers, started idle (duty 0: asleep in Atomics.wait); begin() starts the ramp. */
+export async function prepareCpuHog(
+  spec: CpuHogSpec,
+  ctx: FaultContext,
+): Promise<{ begin(): Promise<ActiveFault>; abort(): Promise<void> }> {
   const shared = new Int32Array(new SharedArrayBuffer(8));
-  const t0 = performance.now();
-  const setDuty = (): void => {
-    const f = rampFactor(spec.ramp, (performance.now() - t0) / 1000, spec.rampS);
-    Atomics.store(shared, DUTY, Math.round(spec.percent * 100 * f));
-  };
-  setDuty();
-  const ramping = setInterval(setDuty, PERIOD_MS);
+  let ramping: NodeJS.Timeout | null = null;
   const workers = Array.from(
     { length: spec.cores },
     () => new Worker(WORKER_SRC, { eval: true, workerData: { shared: shared.buffer } }),
   );
   const exited = workers.map((w) => new Promise<void>((resolve) => w.once('exit', () => resolve())));
   for (const w of workers) w.on('error', (err) => ctx.log(`cpuhog worker: ${err.message}`));
-  ctx.log(`cpuhog: ${spec.cores} worker(s) at ${spec.percent} % (ramp ${spec.ramp} over ${spec.rampS} s)`);
+  const stop = async (): Promise<void> => {
+    if (ramping) clearInterval(ramping);
+    Atomics.store(shared, STOP, 1);
+    Atomics.notify(shared, STOP);
+    // A worker leaves within one period; terminate() is the backstop for one that does not.
+    const late = setTimeout(() => workers.forEach((w) => void w.terminate()), 2 * PERIOD_MS + 500);
+    await Promise.all(exited);
+    clearTimeout(late);
+  };
+  // Every worker up and idle before prepare returns: thread creation is not part of the fault.
+  await Promise.all(workers.map((w) => new Promise<void>((resolve) => w.once('online', () => resolve()))));
   return {
-    notes: [],
-    async stop() {
-      clearInterval(ramping);
-      Atomics.store(shared, STOP, 1);
-      Atomics.notify(shared, STOP);
-      // A worker leaves within one period; terminate() is the backstop for one that does not.
-      const late = setTimeout(() => workers.forEach((w) => void w.terminate()), 2 * PERIOD_MS + 500);
-      await Promise.all(exited);
-      clearTimeout(late);
+    abort: stop,
+    async begin() {
+      const t0 = performance.now();
+      const setDuty = (): void => {
+        const f = rampFactor(spec.ramp, (performance.now() - t0) / 1000, spec.rampS);
+        Atomics.store(shared, DUTY, Math.round(spec.percent * 100 * f));
+      };
+      setDuty();
+      ramping = setInterval(setDuty, PERIOD_MS);
+      ctx.log(`cpuhog: ${spec.cores} worker(s) at ${spec.percent} % (ramp ${spec.ramp} over ${spec.rampS} s)`);
+      return { notes: [], stop };
     },
   };
 }

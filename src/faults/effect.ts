@@ -4,7 +4,7 @@
 
 import { assertNever } from '../core/errors.ts';
 import type { FaultSpec } from './spec.ts';
-import { startCpuHog } from './cpuhog.ts';
+import { prepareCpuHog, startCpuHog } from './cpuhog.ts';
 import { startMemLeak } from './memleak.ts';
 import { startDiskHog } from './diskhog.ts';
 import { startDiskFill } from './diskfill.ts';
@@ -22,6 +22,21 @@ export interface ActiveFault {
   notes: string[];
   /** Stops the effect and reverts it; safe to call once. */
   stop(): Promise<void>;
+}
+
+/**
+ * An effect set up but not yet on: whatever costs CPU or memory to create (worker threads) exists
+ * already, so begin() changes nothing on the host but the fault itself. Used by armed faults.
+ */
+export interface PreparedFault {
+  begin(): Promise<ActiveFault>;
+  /** Drops what prepare made, for a fault ended before it began. */
+  abort(): Promise<void>;
+}
+
+export async function prepareEffect(spec: FaultSpec, ctx: FaultContext): Promise<PreparedFault> {
+  if (spec.type === 'cpuhog') return prepareCpuHog(spec, ctx);
+  return { begin: () => startEffect(spec, ctx), abort: async () => undefined };
 }
 
 export function startEffect(spec: FaultSpec, ctx: FaultContext): Promise<ActiveFault> {

@@ -1,7 +1,9 @@
 // The on-host fault program (issue 8). Runs on the target host, locally or over SSH:
 //   node bin/run-ts.js src/faults/fault-main.ts <mode> ...
-//     start   <dir> <id> <spec-json>  -> STARTED <marker-json>        (fault runs detached)
-//     run     <dir> <id> <spec-json>  -> the fault itself, in this process (log on stderr)
+//     start   <dir> <id> <spec-json> [<begin-ms>]  -> STARTED <marker-json>  (fault runs detached)
+//     run     <dir> <id> <spec-json> [<begin-ms>]  -> the fault itself, in this process (log on stderr)
+//       With <begin-ms> (epoch ms) the fault is armed: it starts now, idle, and its effect begins
+//       then (STARTED answers once it is armed).
 //     revert  <dir> <id>              -> REVERTED <id> | NOT-RUNNING <id>
 //     cleanup <dir>                   -> CLEANED <summary-json>
 //     status  <dir>                   -> one marker JSON (with "alive") per line
@@ -13,10 +15,10 @@ import { cleanupFaults, faultStatus, revertFault, startFault } from './control.t
 import { runFault } from './run.ts';
 
 const USAGE =
-  'usage: fault-main.ts start|run <dir> <id> <spec-json> | revert <dir> <id> | cleanup <dir> | status <dir>';
+  'usage: fault-main.ts start|run <dir> <id> <spec-json> [<begin-epoch-ms>] | revert <dir> <id> | cleanup <dir> | status <dir>';
 
-function args(list: string[], n: number): string[] {
-  if (list.length !== n) throw new UserError(USAGE);
+function args(list: string[], n: number, optional = 0): string[] {
+  if (list.length < n || list.length > n + optional) throw new UserError(USAGE);
   return list;
 }
 
@@ -24,14 +26,14 @@ async function main(argv: string[]): Promise<void> {
   const [mode, ...rest] = argv;
   switch (mode) {
     case 'start': {
-      const [dir, id, spec] = args(rest, 3);
-      const m = await startFault(dir!, id!, spec!);
+      const [dir, id, spec, begin] = args(rest, 3, 1);
+      const m = await startFault(dir!, id!, spec!, begin);
       process.stdout.write(`STARTED ${JSON.stringify(m)}\n`);
       return process.exit(0);
     }
     case 'run': {
-      const [dir, id, spec] = args(rest, 3);
-      return runFault(dir!, id!, spec!); // the process exits when the fault ends
+      const [dir, id, spec, begin] = args(rest, 3, 1);
+      return runFault(dir!, id!, spec!, begin); // the process exits when the fault ends
     }
     case 'revert': {
       const [dir, id] = args(rest, 2);

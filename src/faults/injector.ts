@@ -14,8 +14,15 @@ export interface ActiveFault {
   id: string;
   host: string;
   pid: number;
-  /** Epoch ms the fault took effect on the host (its own clock). */
+  /** Epoch ms the fault took effect on the host (its own clock); for an armed fault, when it will. */
   startedAt: number;
+  /** True while the fault waits, armed, for its begin time (injectFault's `beginAt`). */
+  armed: boolean;
+  /**
+   * Asks the host whether the effect is on and returns the epoch ms it began (the marker's
+   * startedAt); a UserError when the fault is not running (it failed or ended early).
+   */
+  confirm(): Promise<number>;
   /** Epoch ms it reverts itself. */
   expiresAt: number;
   /** Ends the fault now; safe to call twice. */
@@ -51,30 +58,53 @@ function resultLine(stdout: string, stderr: string, tag: string, what: string): 
   throw new UserError(`${what}: ${why}`);
 }
 
+export interface InjectOptions {
+  /**
+   * Arm the fault: start its program now, idle, and begin the effect at this epoch ms (the host's
+   * clock). The program's own start-up then happens before the fault, not at its start.
+   */
+  beginAt?: number;
+}
+
 export async function injectFault(
   transport: HostTransport,
   dir: string,
   id: string,
   spec: FaultSpec,
+  options: InjectOptions = {},
 ): Promise<ActiveFault> {
   validateFaultId(id);
   ensureFaultBundle();
   const what = `inject ${spec.type} on ${transport.host} (${transport.description})`;
-  const r = await transport.run(faultProgramArgv('start', [dir, id, JSON.stringify(spec)]), {
+  const begin = options.beginAt === undefined ? [] : [String(Math.round(options.beginAt))];
+  const r = await transport.run(faultProgramArgv('start', [dir, id, JSON.stringify(spec), ...begin]), {
     timeoutMs: 60_000,
   });
   const marker = JSON.parse(resultLine(r.stdout, r.stderr, 'STARTED', what)) as {
     pid: number;
     startedAt: string;
     expiresAt: string;
+    state: string;
+    beginsAt?: string;
   };
+  const armed = marker.state === 'armed';
   let reverted: Promise<void> | null = null;
   return {
     id,
     host: transport.host,
     pid: marker.pid,
-    startedAt: Date.parse(marker.startedAt),
+    startedAt: armed && marker.beginsAt ? Date.parse(marker.beginsAt) : Date.parse(marker.startedAt),
     expiresAt: Date.parse(marker.expiresAt),
+    armed,
+    confirm: async () => {
+      const all = (await faultStatus(transport, dir)) as { id?: string; state?: string; startedAt?: string; alive?: boolean }[];
+      const m = all.find((x) => x.id === id);
+      if (!m || !m.alive || m.state !== 'running' || !m.startedAt)
+        throw new UserError(
+          `${what}: not running (${m ? `state ${m.state}${m.alive ? '' : ', dead'}` : 'no marker'}; see its log in ${dir})`,
+        );
+      return Date.parse(m.startedAt);
+    },
     revert: () => {
       reverted ??= revertFault(transport, dir, id, (faultTimeoutS(spec) + 30) * 1000).then(() => undefined);
       return reverted;

@@ -21,8 +21,14 @@ export interface FaultMarker {
   files: string[];
   /** nft table (inet family) the fault created; deleted on revert. */
   nftTable: string | null;
-  /** 'starting' while the fault is being set up; 'running' once it is in effect. */
-  state: 'starting' | 'running';
+  /**
+   * 'starting' while the program starts; 'armed' while it waits, idle, for `beginsAt` (a fault
+   * started ahead of its time, so that its own start-up is not part of the fault); 'running' once
+   * the effect is on.
+   */
+  state: 'starting' | 'armed' | 'running';
+  /** ISO time an armed fault begins its effect. */
+  beginsAt?: string;
   /** What the fault wants a reader to know (e.g. "nothing to fill", cgroup room). */
   notes: string[];
 }

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../core/errors.ts';
-import { startEffect, type ActiveFault, type FaultContext } from './effect.ts';
+import { prepareEffect, type ActiveFault, type FaultContext, type PreparedFault } from './effect.ts';
 import {
   isFaultAlive,
   plannedLeftovers,
@@ -53,10 +53,35 @@ function raceTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   return Promise.race([p, sleep(ms, undefined, { ref: false })]);
 }
 
-export async function runFault(dirArg: string, idArg: string, specJson: string): Promise<void> {
+/** How far ahead a fault may be armed: a day, like the longest duration. */
+const MAX_ARM_AHEAD_MS = 86_400_000;
+
+/**
+ * The optional `<begin>` argument: epoch ms at which an armed fault begins its effect. Absent, the
+ * effect begins as soon as it is set up. A time in the past begins at once.
+ */
+export function parseBeginArg(arg: string | undefined, now = Date.now()): number | null {
+  if (arg === undefined) return null;
+  const t = Number(arg);
+  if (!/^\d{10,15}$/.test(arg) || !Number.isSafeInteger(t))
+    throw new UserError(`fault: begin time must be epoch milliseconds, got ${JSON.stringify(arg.slice(0, 40))}`);
+  if (t > now + MAX_ARM_AHEAD_MS)
+    throw new UserError(`fault: begin time ${new Date(t).toISOString()} is more than a day ahead`);
+  return t;
+}
+
+export async function runFault(
+  dirArg: string,
+  idArg: string,
+  specJson: string,
+  beginArg?: string,
+): Promise<void> {
   const t0 = performance.now();
   const id = validateFaultId(idArg);
   const spec = validateFaultSpec(parseSpecArg(specJson));
+  const beginAt = parseBeginArg(beginArg);
+  /** How long the program waits, armed, before its effect begins. */
+  const armMs = beginAt === null ? 0 : Math.max(0, beginAt - Date.now());
   const dir = path.resolve(dirArg);
   mkdirSync(dir, { recursive: true });
   const log = (message: string): void =>
@@ -85,7 +110,7 @@ export async function runFault(dirArg: string, idArg: string, specJson: string):
   };
   writeMarker(dir, marker);
 
-  const timeoutMs = faultTimeoutS(spec) * 1000;
+  const timeoutMs = armMs + faultTimeoutS(spec) * 1000;
   const watchdog = new Worker(WATCHDOG_SRC, {
     eval: true,
     workerData: { argv: faultProgramArgv('revert', [dir, id]), delayMs: timeoutMs + WATCHDOG_EXTRA_S * 1000 },
@@ -94,6 +119,7 @@ export async function runFault(dirArg: string, idArg: string, specJson: string):
 
   const ctx: FaultContext = { dir, id, log };
   let effectP: Promise<ActiveFault> | null = null;
+  let prepared: PreparedFault | null = null;
   let finishing = false;
   const forceExit = (code: number): never => {
     try {
@@ -110,6 +136,7 @@ export async function runFault(dirArg: string, idArg: string, specJson: string):
     try {
       const effect = effectP ? await raceTimeout(effectP, STOP_WAIT_MS) : undefined;
       if (effect) await raceTimeout(effect.stop(), STOP_WAIT_MS);
+      else if (prepared) await raceTimeout(prepared.abort(), STOP_WAIT_MS);
     } catch (err) {
       log(`stopping the effect failed: ${(err as Error).message}`);
     }
@@ -131,9 +158,24 @@ export async function runFault(dirArg: string, idArg: string, specJson: string):
     timeoutMs - (performance.now() - t0),
   ).unref();
 
-  effectP = startEffect(spec, ctx);
   let effect: ActiveFault;
   try {
+    prepared = await prepareEffect(spec, ctx);
+    if (finishing) return;
+    if (beginAt !== null) {
+      // Armed: idle until the planned start, so the program's own start-up (node, its threads) is
+      // over before the fault phase begins and the phase opens with the fault's ramp alone.
+      Object.assign(marker, {
+        state: 'armed',
+        beginsAt: new Date(beginAt).toISOString(),
+        expiresAt: new Date(beginAt + spec.durationS * 1000).toISOString(),
+      });
+      writeMarker(dir, marker);
+      log(`armed: begins at ${marker.beginsAt}`);
+      await sleep(Math.max(0, beginAt - Date.now()));
+      if (finishing) return;
+    }
+    effectP = prepared.begin();
     effect = await effectP;
   } catch (err) {
     log(`setup failed: ${(err as Error).message}`);
@@ -143,6 +185,7 @@ export async function runFault(dirArg: string, idArg: string, specJson: string):
   if (finishing) return; // a signal came during setup; finish() stops the effect
 
   const running = new Date();
+  delete marker.beginsAt;
   Object.assign(marker, {
     startedAt: running.toISOString(),
     expiresAt: new Date(running.getTime() + spec.durationS * 1000).toISOString(),

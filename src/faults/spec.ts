@@ -18,12 +18,15 @@ export interface CpuHogSpec {
   rampS: number;
   durationS: number;
 }
+/** Where a memory leak lives: in the fault program's own memory, or inside the host's service. */
+export type LeakPlace = 'process' | 'service';
 export interface MemLeakSpec {
   type: 'memleak';
   mibPerS: number;
   ramp: RampProfile;
   rampS: number;
   maxMiB: number;
+  into: LeakPlace;
   durationS: number;
 }
 export interface DiskHogSpec {
@@ -137,6 +140,13 @@ export const FAULT_PARAM_DOCS: Readonly<Record<FaultType, FaultTypeDoc>> = {
       ramp,
       rampS,
       maxMiB: int(1, 65536, 256, 'growth stops here and the memory is held until the end'),
+      into: {
+        kind: 'enum',
+        doc: "process: the fault program's own memory (squeezes the host under its memory limit); service: the heap of the host's service, through its fault hook (<dir>/service.sock; the embedded stack's database tier has one)",
+        default: 'process',
+        values: ['process', 'service'],
+        range: 'process | service',
+      },
       durationS,
     },
   },

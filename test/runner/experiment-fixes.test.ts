@@ -45,6 +45,8 @@ function fakes(): {
     pid: 1,
     startedAt: Date.now(),
     expiresAt: Date.now() + 60_000,
+    armed: false,
+    confirm: async () => Date.now(),
     revert: async () => void reverts++,
   };
   const emit = (mean: number): void => {

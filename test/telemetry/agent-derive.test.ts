@@ -7,6 +7,7 @@ import {
   freeMemMiB,
   INITIAL_LOAD,
   loadStep,
+  nextLoad,
   type RawSample,
 } from '../../src/telemetry/agent/index.ts';
 import {
@@ -73,7 +74,7 @@ describe('deriveMetrics', () => {
     expect(metrics.pagein).toBeNull();
     expect(metrics.freemem).toBe(2);
     expect(metrics.load1).toBe(2);
-    expect(load).toEqual({ load1: 2, load5: 2 });
+    expect(load).toEqual({ load1: 2, load5: 2, raw1: 0, raw5: 0, ageS: 0 });
     expect(metrics.netin).toBeNull();
   });
 
@@ -100,7 +101,9 @@ describe('deriveMetrics', () => {
       runnableTasks: 4,
       cpuPressure: 2.5,
     });
-    const { metrics } = deriveMetrics(a, b, { load1: 1, load5: 1 });
+    // An agent 100 s old whose counts were all 1: raw averages 1 - e^(-100/window), published 1.
+    const old = { load1: 1, load5: 1, raw1: 1 - Math.exp(-100 / 60), raw5: 1 - Math.exp(-100 / 300), ageS: 100 };
+    const { metrics } = deriveMetrics(a, b, old);
     // 1 cpu-s in 2 s = 0.5 core of 2 -> 75 % left.
     expect(metrics.availcpu).toBeCloseTo(75, 10);
     expect(metrics.pagein).toBe(10);
@@ -110,8 +113,29 @@ describe('deriveMetrics', () => {
     expect(metrics.diskwrite).toBeNull();
     expect(metrics.freedisk).toBe(10);
     expect(metrics.cpu_pressure).toBe(2.5);
-    expect(metrics.load1).toBeCloseTo(1 * Math.exp(-2 / 60) + 4 * (1 - Math.exp(-2 / 60)), 12);
-    expect(metrics.load5).toBeCloseTo(1 * Math.exp(-2 / 300) + 4 * (1 - Math.exp(-2 / 300)), 12);
+    const d1 = Math.exp(-2 / 60);
+    const d5 = Math.exp(-2 / 300);
+    expect(metrics.load1).toBeCloseTo((old.raw1 * d1 + 4 * (1 - d1)) / (1 - Math.exp(-102 / 60)), 12);
+    expect(metrics.load5).toBeCloseTo((old.raw5 * d5 + 4 * (1 - d5)) / (1 - Math.exp(-102 / 300)), 12);
+  });
+
+  it('the load average does not decay from its first count: it is the damped mean from the start', () => {
+    // A start-up blip (n = 1 in the first second), then an idle host (n = 0): the kernel formula
+    // started at the first count would still show load5 = 0.67 after 120 s; corrected, ~0.01.
+    let load = INITIAL_LOAD;
+    load = nextLoad(load, 1, 0);
+    load = nextLoad(load, 1, 1);
+    for (let i = 0; i < 120; i++) load = nextLoad(load, 0, 1);
+    expect(load.load5!).toBeLessThan(0.02);
+    let kernel: number | null = null;
+    kernel = loadStep(kernel, 1, 1, 300);
+    for (let i = 0; i < 120; i++) kernel = loadStep(kernel, 0, 1, 300);
+    expect(kernel).toBeGreaterThan(0.6);
+    // A steady count is published as that count from the first seconds on (no ramp from 0 either).
+    let steady = INITIAL_LOAD;
+    for (let i = 0; i < 5; i++) steady = nextLoad(steady, 3, 1);
+    expect(steady.load5!).toBeCloseTo(3, 12);
+    expect(steady.load1!).toBeCloseTo(3, 12);
   });
 });
 

@@ -50,13 +50,40 @@ export function loadStep(prev: number | null, n: number, dtS: number, windowS: n
   return prev * decay + n * (1 - decay);
 }
 
-/** The load averages a host carries from one interval to the next. */
+/**
+ * The load averages a host carries from one interval to the next. `raw1`/`raw5` are the kernel's
+ * averages started at 0 when the agent started, `ageS` the seconds since; the published load1/load5
+ * divide the raw average by its weight so far, `1 - e^(-ageS/window)` (a bias-corrected start). A
+ * kernel's load5 on a host that has been up for long is the damped mean of the counts; our
+ * agents start with the run, and an average started at the first count decays from whatever that
+ * count was (a start-up blip: 1.0) for the first ~15 minutes of every recording, a trend that no
+ * normal phase has. Corrected, the average is the damped mean of what was seen from the start.
+ */
 export interface LoadState {
   load1: number | null;
   load5: number | null;
+  raw1: number;
+  raw5: number;
+  ageS: number;
 }
 
-export const INITIAL_LOAD: LoadState = { load1: null, load5: null };
+export const INITIAL_LOAD: LoadState = { load1: null, load5: null, raw1: 0, raw5: 0, ageS: 0 };
+
+/** The next load state after `dtS` seconds with `n` tasks R or D now. */
+export function nextLoad(load: LoadState, n: number, dtS: number): LoadState {
+  // Without a positive dt (the first interval) there is nothing to average yet: publish n.
+  if (!(dtS > 0)) return { ...load, load1: load.load1 ?? n, load5: load.load5 ?? n };
+  const ageS = load.ageS + dtS;
+  const raw1 = loadStep(load.raw1, n, dtS, 60);
+  const raw5 = loadStep(load.raw5, n, dtS, 300);
+  return {
+    raw1,
+    raw5,
+    ageS,
+    load1: raw1 / (1 - Math.exp(-ageS / 60)),
+    load5: raw5 / (1 - Math.exp(-ageS / 300)),
+  };
+}
 
 /**
  * The published metrics of one interval from the previous and current raw samples (`prev`
@@ -75,13 +102,7 @@ export function deriveMetrics(
   };
   let next: LoadState = load;
   const n = cur.runnableTasks;
-  if (n !== null) {
-    // Without a positive dt (the first interval) there is nothing to decay: keep or start at n.
-    next =
-      dtS > 0
-        ? { load1: loadStep(load.load1, n, dtS, 60), load5: loadStep(load.load5, n, dtS, 300) }
-        : { load1: load.load1 ?? n, load5: load.load5 ?? n };
-  }
+  if (n !== null) next = nextLoad(load, n, dtS);
   const metrics: HostMetrics = {
     availcpu: prev ? availCpuPercent(prev.cpuSeconds, cur.cpuSeconds, dtS, cur.cpuCores) : null,
     freemem: freeMemMiB(cur.memUsedBytes, cur.memLimitBytes),
