@@ -72,7 +72,13 @@ export function checkManifest(raw: unknown, file: string): Manifest {
   const hosts = c.array(m, 'hosts', '').map((h, i) => {
     const o = c.object(h, `hosts[${i}]`);
     const id = c.string(o, 'id', `hosts[${i}].`);
-    return typeof o.role === 'string' ? { id, role: o.role } : { id };
+    if (o.harness !== undefined && typeof o.harness !== 'boolean')
+      c.fail(`hosts[${i}].harness must be true or false`);
+    return {
+      id,
+      ...(typeof o.role === 'string' ? { role: o.role } : {}),
+      ...(o.harness === true ? { harness: true } : {}),
+    };
   });
   if (hosts.length === 0) c.fail('hosts must list at least one host');
   const hostIds = new Set<string>();

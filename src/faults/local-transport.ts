@@ -12,16 +12,30 @@ import {
   type RunResult,
 } from './transport.ts';
 
+export interface LocalTransportOptions {
+  /**
+   * The CPUs this "host" has (taskset -c list, e.g. "0"): every command runs pinned to them, as
+   * the host's services are, so a CPU hog competes with them on any machine size.
+   */
+  cpus?: string;
+}
+
 /** Runs commands on this machine: spawn(argv[0], argv.slice(1)), no shell involved. */
 export class LocalTransport implements HostTransport {
-  readonly description = 'local';
-  constructor(readonly host: string) {}
+  readonly description: string;
+  constructor(
+    readonly host: string,
+    private readonly options: LocalTransportOptions = {},
+  ) {
+    this.description = options.cpus === undefined ? 'local' : `local, cpus ${options.cpus}`;
+  }
 
   run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     const who = `local (${this.host})`;
     return new Promise((resolve, reject) => {
       checkArgv(who, argv); // a throw in here rejects the promise
-      const [cmd = '', ...args] = argv;
+      const cpus = this.options.cpus;
+      const [cmd = '', ...args] = cpus === undefined ? argv : ['taskset', '-c', cpus, ...argv];
       const child = spawn(cmd, args, {
         shell: false,
         stdio: ['pipe', 'pipe', 'pipe'],

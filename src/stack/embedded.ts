@@ -5,9 +5,11 @@
 // /proc (pagein/pageout are fault counts, netin/netout and PSI are null), the in-memory bus instead
 // of Kafka, and the client host's metrics include the agent, aggregator and recorder themselves.
 
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { UserError } from '../core/errors.ts';
 import path from 'node:path';
+import { serviceHookPath } from '../faults/memleak.ts';
 import { LocalTransport } from '../faults/transport.ts';
 import { Aggregator } from '../telemetry/aggregator.ts';
 import { HostAgent } from '../telemetry/agent/agent.ts';
@@ -26,22 +28,54 @@ import { flatStatsOn, RUBIS_DEPENDENCIES, type SessionOptions, type StackSession
  */
 export const EMBEDDED_ALLOTMENT = { cpuCores: 1, memMiB: 1024 } as const;
 
-/** Where faults on the embedded stack keep markers and files (FORESHOCK_FAULT_DIR overrides). */
-export function embeddedFaultDir(): string {
-  return process.env.FORESHOCK_FAULT_DIR ?? path.join(tmpdir(), 'foreshock-faults');
+/**
+ * Where faults on an embedded host keep markers and files, one directory per host as on real
+ * hosts (FORESHOCK_FAULT_DIR overrides the parent). A host's service serves its fault hook there.
+ */
+export function embeddedFaultDir(host: string): string {
+  return path.join(process.env.FORESHOCK_FAULT_DIR ?? path.join(tmpdir(), 'foreshock-faults'), host);
 }
+
+/**
+ * The database tier's heap bound, MiB: what a container's memory limit is to a service, so that
+ * a leak in it ends the way leaks end (docs/faults.md, "memleak on the embedded stack"). About 8x
+ * the tier's heap under the default workload (~30 MiB measured).
+ */
+export const EMBEDDED_DB_HEAP_MIB = 256;
+
+/**
+ * The cores each embedded host runs on: db on core 0, web on core 1 (0 on a one-core machine);
+ * commands run on a host (faults) are pinned there too. So a CPU hog on db competes with the
+ * database tier for the same core on any machine, as on a host with its own CPU. The client (this
+ * process: emulator, agent, recorder) is the harness and is not pinned.
+ */
+export function embeddedCpus(cores: number): { db: string; web: string } {
+  return { db: '0', web: cores > 1 ? '1' : '0' };
+}
+
+/** The harness's own host on the embedded stack: the client (emulator, agent, recorder). */
+export const EMBEDDED_HARNESS_HOSTS = ['client'] as const;
 
 export async function startEmbeddedSession(o: SessionOptions): Promise<StackSession> {
   const log = o.log ?? (() => undefined);
   assertFreshRecordingDir(path.resolve(o.out));
   const table = readTransitionTable(dataFile(o.dataDir, MIXES[o.mix]));
   const bus = new InMemoryBus();
+  const cpus = embeddedCpus(availableParallelism());
+  for (const h of ['web', 'db']) mkdirSync(embeddedFaultDir(h), { recursive: true, mode: 0o700 });
+  let onDbRestart = (_pid: number): void => undefined;
   const rubis = await startStack({
     stack: 'embedded',
     scale: o.scale,
     seed: o.seed,
     categories: readCategories(o.dataDir),
     regions: readRegions(o.dataDir),
+    embedded: {
+      dbHeapMiB: EMBEDDED_DB_HEAP_MIB,
+      cpus,
+      dbFaultHook: serviceHookPath(embeddedFaultDir('db')),
+      onDbRestart: (pid) => onDbRestart(pid),
+    },
     log,
   });
   const pids: Record<string, number[]> = {
@@ -63,6 +97,11 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
         }),
       );
   }
+  // A restarted database tier is the db host's process from then on.
+  onDbRestart = (pid) => {
+    sources.get('db')?.addPid(pid);
+    pids.db = [pid];
+  };
   const agent = new HostAgent({
     hosts: [...sources].map(([host, source]) => ({ host, source })),
     bus: flatStatsOn(bus),
@@ -91,6 +130,7 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
       out: o.out,
       sloThresholdMs: o.sloMs,
       dependencies: RUBIS_DEPENDENCIES,
+      harnessHosts: [...EMBEDDED_HARNESS_HOSTS],
       sourceDetail: `foreshock embedded stack (in-memory bus), ${o.users} users, ${o.mix} mix, scale ${o.scale}`,
     });
     recorder.start();
@@ -110,10 +150,11 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
     webUrl: rubis.webUrl,
     pids,
     transport: async (host) => {
-      if (!transports.has(host)) transports.set(host, new LocalTransport(host));
+      const hostCpus = host === 'db' || host === 'web' ? { cpus: cpus[host] } : {};
+      if (!transports.has(host)) transports.set(host, new LocalTransport(host, hostCpus));
       return transports.get(host)!;
     },
-    faultDir: () => embeddedFaultDir(),
+    faultDir: (host) => embeddedFaultDir(host),
     attachProcess: (host, pid) => {
       sources.get(host)?.addPid(pid);
       attached.set(host, [...(attached.get(host) ?? []), pid]);

@@ -35,7 +35,13 @@ import type { EmulatorStats } from '../workload/emulator/emulator.ts';
 import { startStack } from '../workload/stack.ts';
 import { registerChild, startTier } from '../workload/tiers/children.ts';
 import type { ClientTierConfig, ClientTierInfo } from '../workload/tiers/client-main.ts';
-import { aggregateFanout, flatStatsOn, type SessionOptions, type StackSession } from './session.ts';
+import {
+  aggregateFanout,
+  flatStatsOn,
+  RUBIS_DEPENDENCIES,
+  type SessionOptions,
+  type StackSession,
+} from './session.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FORESHOCK_BIN = path.join(REPO_ROOT, 'bin', 'foreshock.js');
@@ -43,6 +49,8 @@ const CLIENT_ENTRY = path.join(REPO_ROOT, 'src', 'workload', 'tiers', 'client-ma
 
 /** The hosts this stack needs, by role. */
 export const LOCAL_STACK_HOSTS = ['web', 'db', 'client', 'kafka', 'analysis'] as const;
+/** The harness's own hosts: the recorder (analysis), Kafka, the load generator (client). */
+export const LOCAL_HARNESS_HOSTS = ['analysis', 'kafka', 'client'] as const;
 /** Fixed service ports: each host has its own network namespace, so nothing else holds them. */
 export const LOCAL_PORTS = { kafka: 9092, kafkaController: 9093, mariadb: 3306 } as const;
 /** The recorder stops by itself after the planned run plus this much, should nobody stop it. */
@@ -220,6 +228,9 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
       String(o.lateDelayMs ?? 2000),
       '--duration',
       String(RECORDER_SAFETY_S),
+      '--harness',
+      LOCAL_HARNESS_HOSTS.join(','),
+      ...RUBIS_DEPENDENCIES.flatMap(([a, b]) => ['--dependency', `${a}:${b}`]),
     ]);
     const recorder = spawn(recArgv[0]!, recArgv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     const unregisterRecorder = registerChild(recorder, 'recorder');

@@ -400,6 +400,8 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
       sloThresholdMs: o.sloMs,
       sourceDetail: `${o.stack} stack, bus kafka through SSH`,
       dependencies: [...clients.map((c): [string, string] => [c.name, 'web']), ['web', 'db']],
+      // The load generators and Kafka are the harness's, not the system under test.
+      harnessHosts: [...clients.map((c) => c.name), 'kafka', 'analysis'],
     });
     recorder.start();
     const aggregator = new Aggregator(bus, {

@@ -55,6 +55,8 @@ export interface RecordingMeta {
   name: string;
   sloThresholdMs: number;
   dependencies: [string, string][];
+  /** Hosts of the harness itself (manifest `harness: true`); absent in older recordings. */
+  harnessHosts?: string[];
   sourceDetail: string;
   startedAt: number;
 }
@@ -67,6 +69,11 @@ export interface RecorderOptions {
   /** Dataset name (default: the directory's base name). */
   name?: string;
   dependencies?: [string, string][];
+  /**
+   * Hosts that belong to the harness (recorder/analysis, Kafka, load clients): marked
+   * `"harness": true` in the manifest, so scoring leaves them out by default (evaluation.md v2).
+   */
+  harnessHosts?: string[];
   /** Free text for manifest.source.detail (e.g. the bus and brokers). */
   sourceDetail?: string;
   /** Clock, epoch ms (default Date.now); only used for the start stamp. */
@@ -138,6 +145,7 @@ export class Recorder {
       name: this.options.name ?? this.options.out.split(/[\\/]/).filter(Boolean).pop() ?? 'recording',
       sloThresholdMs: this.options.sloThresholdMs,
       dependencies: this.options.dependencies ?? [],
+      harnessHosts: this.options.harnessHosts ?? [],
       sourceDetail: this.options.sourceDetail ?? '',
       startedAt: (this.options.now ?? Date.now)(),
     };
@@ -346,7 +354,7 @@ export function buildDataset(
     sampleIntervalMs: SECOND_MS,
     start: first,
     end: last + SECOND_MS,
-    hosts: hosts.map((id) => ({ id })),
+    hosts: hosts.map((id) => (meta.harnessHosts?.includes(id) ? { id, harness: true } : { id })),
     dependencies: meta.dependencies,
     metrics,
     slo: sloTable ? { signal: 'mean_latency_ms', threshold: meta.sloThresholdMs } : null,

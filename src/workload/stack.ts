@@ -17,7 +17,8 @@ import { connectMariaDb, describeTarget, type MariaDbTarget } from './db/mariadb
 import { startMariaDbServer, type MariaDbServer } from './db/mariadb-server.ts';
 import type { WorkloadLists } from './emulator/requests.ts';
 import { startTier, type Tier } from './tiers/children.ts';
-import type { DbTierConfig, DbTierInfo } from './tiers/db-main.ts';
+import { startSupervisedDb } from './tiers/supervised-db.ts';
+import type { DbTierConfig } from './tiers/db-main.ts';
 import type { WebTierConfig, WebTierInfo } from './tiers/web-main.ts';
 
 const TIERS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'tiers');
@@ -42,7 +43,20 @@ export interface StackOptions {
    * web tier on their hosts: `bindHost` = the host's bridge address, `wrap` = testbed hostArgv.
    */
   placement?: { db?: TierPlacement & { clientHosts?: string; port?: number }; web?: TierPlacement };
+  /** How the embedded stack deploys its tiers (supervised-db.ts); defaults: unbounded, unpinned. */
+  embedded?: EmbeddedDeployment;
   log?: (line: string) => void;
+}
+
+export interface EmbeddedDeployment {
+  /** Heap bound of the database tier, MiB (node's default when absent). */
+  dbHeapMiB?: number;
+  /** CPU lists (taskset -c) the tiers are pinned to. */
+  cpus?: { db?: string; web?: string };
+  /** The database tier's fault hook socket. */
+  dbFaultHook?: string;
+  /** Called with the database tier's new pid after the supervisor restarted it. */
+  onDbRestart?: (pid: number) => void;
 }
 
 export interface TierPlacement {
@@ -72,6 +86,8 @@ export async function startStack(o: StackOptions): Promise<RubisStack> {
     stopped = true;
     for (const s of stoppers.reverse()) await s().catch(() => undefined);
   };
+  // Mutable: the supervisor replaces the database tier's pid when it restarts it.
+  const pids: RubisStack['pids'] = { web: 0, db: null };
   try {
     let web: WebTierConfig['db'];
     let dbPid: number | null = null;
@@ -92,8 +108,16 @@ export async function startStack(o: StackOptions): Promise<RubisStack> {
         categories: o.categories,
         regions: o.regions,
       };
-      const tier: Tier<DbTierInfo> = await startTier('db', path.join(TIERS_DIR, 'db-main.ts'), config, {
-        readyTimeoutMs: 600_000,
+      const dep = o.embedded ?? {};
+      const tier = await startSupervisedDb(config, {
+        heapMiB: dep.dbHeapMiB ?? 0,
+        ...(dep.cpus?.db ? { cpus: dep.cpus.db } : {}),
+        ...(dep.dbFaultHook ? { faultHook: dep.dbFaultHook } : {}),
+        log,
+        onRestart: (pid) => {
+          pids.db = pid;
+          dep.onDbRestart?.(pid);
+        },
       });
       stoppers.push(() => tier.stop());
       dbPid = tier.pid;
@@ -140,16 +164,23 @@ export async function startStack(o: StackOptions): Promise<RubisStack> {
     }
     log(`database ready (${loadMs} ms to generate); starting the web tier ...`);
     const webHost = o.placement?.web?.bindHost ?? '127.0.0.1';
+    const webCpus = o.embedded?.cpus?.web;
     const webTier: Tier<WebTierInfo> = await startTier(
       'web',
       path.join(TIERS_DIR, 'web-main.ts'),
       { host: webHost, port: 0, db: web } satisfies WebTierConfig,
-      o.placement?.web ? { wrap: o.placement.web.wrap } : {},
+      o.placement?.web
+        ? { wrap: o.placement.web.wrap }
+        : webCpus
+          ? { wrap: (argv) => ['taskset', '-c', webCpus, ...argv] }
+          : {},
     );
+    pids.web = webTier.pid;
     stoppers.push(() => webTier.stop());
+    pids.db = dbPid;
     return {
       webUrl: `http://${webHost}:${webTier.info.port}`,
-      pids: { web: webTier.pid, db: dbPid },
+      pids,
       database,
       sizes,
       rows,

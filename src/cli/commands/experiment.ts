@@ -30,6 +30,7 @@ interface Args extends RemoteStackArgs {
   reps?: number;
   fix: boolean;
   overwrite: boolean;
+  'record-only': boolean;
   synthetic: boolean;
   'state-dir'?: string;
 }
@@ -67,6 +68,11 @@ export const experimentCommand: CommandModule<object, Args> = {
         type: 'boolean',
         default: false,
         describe: "perform the spec's fix when the SLO breaks, and store its measured latency",
+      })
+      .option('record-only', {
+        type: 'boolean',
+        default: false,
+        describe: 'record the repetitions and print their SLO effect, but do not replay or report (replay them later)',
       })
       .option('overwrite', { type: 'boolean', default: false, describe: 'replace earlier runs in --out' })
       .option('state-dir', { type: 'string', describe: "with --stack local: the testbed's state directory" })
@@ -167,6 +173,11 @@ async function runSpec(args: Args): Promise<void> {
     log: logLine,
     progress: createProgress(),
   });
+  if (args['record-only']) {
+    for (const r of reps) console.log(`dataset: ${r.datasetDir}`);
+    logLine(`done in ${Math.round((Date.now() - started) / 1000)} s (recorded only: no replay)`);
+    return;
+  }
   const scored = await scoreAndReport(
     spec,
     reps.map((r) => r.datasetDir),

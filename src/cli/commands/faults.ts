@@ -35,7 +35,7 @@ function withTarget<T>(y: Argv<T>): Argv<T & Common> {
 
 async function target(a: Common): Promise<{ transport: HostTransport; dir: string }> {
   if (a.stack === 'embedded') {
-    return { transport: new LocalTransport(a.host), dir: embeddedFaultDir() };
+    return { transport: new LocalTransport(a.host), dir: embeddedFaultDir(a.host) };
   }
   const inv = readInventory(a['state-dir']);
   if (!inv)

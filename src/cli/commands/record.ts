@@ -30,6 +30,8 @@ interface Args extends RemoteStackArgs {
   scale: number;
   seed: number;
   'state-dir'?: string;
+  harness?: string;
+  dependency?: string[];
 }
 
 function describeSummary(s: RecordingSummary): string {
@@ -86,6 +88,15 @@ export const recordCommand: CommandModule<object, Args> = {
         type: 'boolean',
         default: true,
         describe: 'run the aggregator here (--no-aggregate: another process publishes aggregate)',
+      })
+      .option('harness', {
+        type: 'string',
+        describe: 'comma-separated hosts of the harness itself (marked "harness": true in the manifest)',
+      })
+      .option('dependency', {
+        type: 'string',
+        array: true,
+        describe: 'a caller:callee edge of the call graph for the manifest (repeatable), e.g. web:db',
       })
       .option('recover', {
         type: 'boolean',
@@ -168,6 +179,8 @@ export const recordCommand: CommandModule<object, Args> = {
         out: args.out,
         sloThresholdMs: args['slo-ms'],
         sourceDetail: `bus ${args.bus}`,
+        dependencies: parseEdges(args.dependency ?? []),
+        harnessHosts: args.harness ? args.harness.split(',').filter((h) => h !== '') : [],
       });
       recorder.start();
       const aggregator = args.aggregate
@@ -200,3 +213,13 @@ export const recordCommand: CommandModule<object, Args> = {
     logLine(describeSummary(summary));
   },
 };
+
+/** `caller:callee` edges of --dependency, each host a plain id. */
+export function parseEdges(list: readonly string[]): [string, string][] {
+  return list.map((e) => {
+    const m = /^([A-Za-z0-9._-]+):([A-Za-z0-9._-]+)$/.exec(e);
+    if (!m || m[1] === m[2])
+      throw new UserError(`--dependency: expected caller:callee (two different hosts), got ${JSON.stringify(e)}`);
+    return [m[1]!, m[2]!];
+  });
+}

@@ -17,14 +17,23 @@ export class FaultSlot {
   /**
    * Injects the spec's fault on its target (the spec must have one) and returns the running fault
    * and its manifest record: start = when the host reported it running, end = start + the fault phase.
+   * With `beginAt` the fault is armed (its program idle until then) and the record's start is that
+   * planned time until `confirm` replaces it with the time the host reports.
    */
   async inject(
     session: Pick<StackSession, 'transport' | 'faultDir' | 'attachProcess'>,
     spec: ExperimentSpec & { fault: NonNullable<ExperimentSpec['fault']> },
     id: string,
+    beginAt?: number,
   ): Promise<{ active: ActiveFault; record: FaultRecord; via: string }> {
     const transport = await session.transport(spec.target);
-    const started = injectFault(transport, session.faultDir(spec.target), id, spec.fault);
+    const started = injectFault(
+      transport,
+      session.faultDir(spec.target),
+      id,
+      spec.fault,
+      beginAt === undefined ? {} : { beginAt },
+    );
     this.injecting = started.then(
       (a) => a,
       () => null,
@@ -46,6 +55,17 @@ export class FaultSlot {
       params: { ...spec.fault },
     };
     return { active, record, via: transport.description };
+  }
+
+  /**
+   * For an armed fault, once its begin time has passed: asks the host that the effect is on and
+   * sets the record's start (and end) to the time the host reports.
+   */
+  async confirm(record: FaultRecord, faultS: number): Promise<void> {
+    if (!this.active) return;
+    const start = await this.active.confirm();
+    record.start = start;
+    record.end = start + faultS * 1000;
   }
 
   /** The running fault, if any. */

@@ -17,6 +17,7 @@ import type { RemoteStackSpec } from '../../stack/remote-spec.ts';
 import { defaultDataDir } from '../../workload/data-files.ts';
 import { registerShutdownHook } from '../../workload/tiers/children.ts';
 import type { ExperimentSpec } from './spec.ts';
+import { describeEffect, faultEffect, type FaultEffect } from './effect.ts';
 import { FaultSlot } from './fault-slot.ts';
 import { performFix } from './fixes.ts';
 import type { Progress } from './progress.ts';
@@ -42,6 +43,8 @@ export interface RepetitionResult {
   datasetDir: string;
   requests: number;
   fault: FaultRecord | null;
+  /** What the fault did to the SLO (effect.ts). */
+  effect: FaultEffect | null;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
@@ -88,18 +91,29 @@ export async function runRepetition(
     clients.catch(() => undefined);
     o.progress.start(`${spec.name} rep ${rep}`, t0, totalS * 1000);
     const normalStart = t0 + phases.warmupS * 1000;
-    await waitUntil(normalStart, o.progress, 'warm-up');
     const faultPlanned = normalStart + phases.normalS * 1000;
+    let record: FaultRecord | null = null;
+    if (spec.fault) {
+      // Armed now, at the start of the warm-up: the fault program's own start-up (node, threads,
+      // the SSH session) is over long before the fault phase, and no part of the normal phase sees
+      // anything the fault phase would not (the idle program is on the host throughout).
+      const id = `${spec.name}-r${rep}-${faultPlanned.toString(36)}`;
+      const r = await fault.inject(session, { ...spec, fault: spec.fault }, id, faultPlanned);
+      record = r.record;
+      o.log(
+        `rep ${rep}: ${spec.fault.type} armed on ${spec.target} (${r.via}, pid ${r.active.pid}), begins in ${Math.round((faultPlanned - Date.now()) / 1000)} s`,
+      );
+    }
+    await waitUntil(normalStart, o.progress, 'warm-up');
     await waitUntil(faultPlanned, o.progress, 'normal');
 
     let faultStart = Date.now();
-    let record: FaultRecord | null = null;
-    if (spec.fault) {
-      const id = `${spec.name}-r${rep}-${faultStart.toString(36)}`;
-      const r = await fault.inject(session, { ...spec, fault: spec.fault }, id);
-      faultStart = r.active.startedAt;
-      record = r.record;
-      o.log(`rep ${rep}: ${spec.fault.type} injected on ${spec.target} (${r.via}, pid ${r.active.pid})`);
+    if (spec.fault && record) {
+      // The effect began on the host at its begin time; take the time the host reports.
+      await sleep(250);
+      await fault.confirm(record, phases.faultS);
+      faultStart = record.start;
+      o.log(`rep ${rep}: ${spec.fault.type} running on ${spec.target} since ${new Date(faultStart).toISOString()}`);
     }
     const faultEnd = faultStart + phases.faultS * 1000;
     const active = fault.current;
@@ -134,7 +148,9 @@ export async function runRepetition(
       detail: `${ds.manifest.source.detail ?? ''}; experiment ${spec.name} rep ${rep} on the ${o.stack} stack`,
     };
     writeDataset(datasetDir, ds);
-    return { rep, datasetDir, requests: stats.requests, fault: record };
+    const effect = faultEffect(ds);
+    o.log(`rep ${rep}: ${describeEffect(effect, !spec.fault)}`);
+    return { rep, datasetDir, requests: stats.requests, fault: record, effect };
   } finally {
     await revert();
     unhook();

@@ -5,14 +5,16 @@
 //
 //   node bin/run-ts.js src/workload/tiers/db-main.ts '<DbTierConfig json>'
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CategorySpec } from '../data-files.ts';
 import type { RubisSizes } from '../db/datagen.ts';
+import { rubisSizes } from '../db/datagen.ts';
 import { loadSqlite } from '../db/load.ts';
 import { serveDatabase, type DatabaseServer } from '../db/protocol.ts';
 import { SqliteExecutor } from '../db/sqlite.ts';
+import { serveFaultHook, type FaultHook } from './fault-hook.ts';
 import { runTier } from './tier-main.ts';
 
 export interface DbTierConfig {
@@ -25,6 +27,13 @@ export interface DbTierConfig {
   now: number;
   categories: CategorySpec[];
   regions: string[];
+  /**
+   * Open `file` as it is when it exists (a tier restarted after a crash serves the database it
+   * had); the data is generated only into a new file.
+   */
+  reuse?: boolean;
+  /** Serve the fault hook (tiers/fault-hook.ts) on this Unix socket. */
+  faultHook?: string;
 }
 
 export interface DbTierInfo {
@@ -39,16 +48,23 @@ export interface DbTierInfo {
 runTier<DbTierConfig, DbTierInfo>(async (config) => {
   const tempDir = config.file ? null : mkdtempSync(path.join(tmpdir(), 'foreshock-rubis-sqlite-'));
   const file = config.file ?? path.join(tempDir!, 'rubis.sqlite');
+  const reused = config.reuse === true && existsSync(file);
   const db = new SqliteExecutor(file);
   let server: DatabaseServer | null = null;
+  let hook: FaultHook | null = null;
   const close = async (): Promise<void> => {
+    await hook?.close();
     await server?.close();
     await db.close();
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   };
   try {
-    const report = loadSqlite(db, config);
+    const report = reused
+      ? { sizes: rubisSizes(config), rows: {}, ms: 0 }
+      : loadSqlite(db, config);
     server = await serveDatabase(db, config.host, config.port);
+    if (config.faultHook)
+      hook = await serveFaultHook(config.faultHook, (line) => process.stderr.write(`${line}\n`));
     return {
       info: {
         host: config.host,

@@ -1,0 +1,108 @@
+// What a fault did to the service, from a recorded dataset's SLO series: the numbers by which a
+// shipped fault experiment is judged to "bite" (issue 18, docs/faults.md's table). Violation
+// seconds follow scoring rules v2 (shared/spec/evaluation.md, "Ground truth"): a second violates
+// when its SLO signal is at or over the threshold, when it had failed requests beyond
+// slo.maxErrorRate (default 0), or, while a fault is active, when it had no requests at all.
+// A run of at least MIN_SUSTAINED_S consecutive violation seconds is sustained.
+
+import type { Dataset } from '../../core/dataset.ts';
+
+/** rules v2 minDurationS: a violation run this long is sustained. */
+export const MIN_SUSTAINED_S = 3;
+
+export interface FaultEffect {
+  /** Seconds from the fault start to its first violation second (null: none in the phase). */
+  firstViolationS: number | null;
+  /** Seconds from the fault start to the first second of its first sustained run. */
+  sustainedOnsetS: number | null;
+  /** Violation seconds in the fault phase (fault start to end). */
+  violationS: number;
+  /** Seconds of the fault phase with an SLO row. */
+  phaseS: number;
+  /** Longest violation run in the phase, s. */
+  longestRunS: number;
+  /** Highest per-second SLO signal in the phase (ms). */
+  peakMs: number | null;
+  /** Failed requests in the phase. */
+  errors: number;
+  /** Seconds with no requests while the fault was active. */
+  silentS: number;
+}
+
+/** The fault-or-control phase: the dataset's fault, else its `control` phase. */
+function phaseOf(ds: Dataset): { start: number; end: number; faulty: boolean } | null {
+  const f = ds.manifest.faults[0];
+  if (f) return { start: f.start, end: f.end, faulty: true };
+  const c = ds.manifest.phases.find((p) => p.name === 'control');
+  return c ? { start: c.start, end: c.end, faulty: false } : null;
+}
+
+/**
+ * The effect in the fault phase (or, for a control run, the control phase: every violation there
+ * is one the fault experiments would count against the fault).
+ */
+export function faultEffect(ds: Dataset): FaultEffect | null {
+  const phase = phaseOf(ds);
+  const slo = ds.slo;
+  const spec = ds.manifest.slo;
+  if (!phase || !slo || !spec) return null;
+  const signal = slo.columns[spec.signal];
+  const count = slo.columns.count;
+  const errors = slo.columns.errors;
+  if (!signal) return null;
+  const maxErr = spec.maxErrorRate ?? 0;
+  const out: FaultEffect = {
+    firstViolationS: null,
+    sustainedOnsetS: null,
+    violationS: 0,
+    phaseS: 0,
+    longestRunS: 0,
+    peakMs: null,
+    errors: 0,
+    silentS: 0,
+  };
+  let runStart: number | null = null;
+  let runLen = 0;
+  let prevT: number | null = null;
+  for (let i = 0; i < slo.time.length; i++) {
+    const t = slo.time[i]!;
+    if (t < phase.start - 999 || t >= phase.end) continue;
+    out.phaseS++;
+    const n = count ? count[i]! : NaN;
+    const e = errors ? errors[i]! : 0;
+    const v = signal[i]!;
+    if (Number.isFinite(v)) out.peakMs = Math.max(out.peakMs ?? v, v);
+    out.errors += Number.isFinite(e) ? e : 0;
+    const silent = phase.faulty && !(n > 0);
+    if (silent) out.silentS++;
+    const violates =
+      (Number.isFinite(v) && v >= spec.threshold) || (n > 0 && e / n > maxErr) || silent;
+    const contiguous = prevT !== null && t - prevT <= 1000;
+    prevT = t;
+    if (!violates || !contiguous) {
+      runStart = null;
+      runLen = 0;
+    }
+    if (!violates) continue;
+    out.violationS++;
+    const rel = Math.max(0, (t - phase.start) / 1000);
+    out.firstViolationS ??= rel;
+    runStart ??= rel;
+    runLen++;
+    out.longestRunS = Math.max(out.longestRunS, runLen);
+    if (runLen >= MIN_SUSTAINED_S) out.sustainedOnsetS ??= runStart;
+  }
+  return out;
+}
+
+/** One line for the terminal. */
+export function describeEffect(e: FaultEffect | null, control: boolean): string {
+  if (!e) return 'SLO effect: n/a (no SLO series or no fault phase)';
+  const s = (x: number | null): string => (x === null ? 'none' : `${x.toFixed(0)} s`);
+  const head = control ? 'control phase' : 'fault phase';
+  return (
+    `SLO effect (${head}, ${e.phaseS} s): first violation ${s(e.firstViolationS)}, sustained onset ${s(e.sustainedOnsetS)}` +
+    `, ${e.violationS} violation s (longest run ${e.longestRunS} s), peak ${e.peakMs === null ? 'n/a' : `${e.peakMs.toFixed(1)} ms`}` +
+    `, ${e.errors} failed requests, ${e.silentS} s without requests`
+  );
+}
