@@ -66,7 +66,9 @@ export async function prepareCpuHog(
       };
       setDuty();
       ramping = setInterval(setDuty, PERIOD_MS);
-      ctx.log(`cpuhog: ${spec.cores} worker(s) at ${spec.percent} % (ramp ${spec.ramp} over ${spec.rampS} s)`);
+      ctx.log(
+        `cpuhog: ${spec.cores} worker(s) at ${spec.percent} % (ramp ${spec.ramp} over ${spec.rampS} s)`,
+      );
       return { notes: [], stop };
     },
   };

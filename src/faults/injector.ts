@@ -97,7 +97,12 @@ export async function injectFault(
     expiresAt: Date.parse(marker.expiresAt),
     armed,
     confirm: async () => {
-      const all = (await faultStatus(transport, dir)) as { id?: string; state?: string; startedAt?: string; alive?: boolean }[];
+      const all = (await faultStatus(transport, dir)) as {
+        id?: string;
+        state?: string;
+        startedAt?: string;
+        alive?: boolean;
+      }[];
       const m = all.find((x) => x.id === id);
       if (!m || !m.alive || m.state !== 'running' || !m.startedAt)
         throw new UserError(

@@ -46,7 +46,9 @@ function connectHook(file: string, spec: MemLeakSpec): Promise<net.Socket> {
       reject(new UserError(why));
     };
     socket.once('error', (err: NodeJS.ErrnoException) =>
-      fail(`memleak into service: no fault hook at ${file} (${err.code ?? err.message}): the host's service does not expose one`),
+      fail(
+        `memleak into service: no fault hook at ${file} (${err.code ?? err.message}): the host's service does not expose one`,
+      ),
     );
     socket.once('connect', () => socket.write(`${JSON.stringify(spec)}\n`));
     socket.on('data', (d: Buffer) => {

@@ -64,7 +64,9 @@ export function parseBeginArg(arg: string | undefined, now = Date.now()): number
   if (arg === undefined) return null;
   const t = Number(arg);
   if (!/^\d{10,15}$/.test(arg) || !Number.isSafeInteger(t))
-    throw new UserError(`fault: begin time must be epoch milliseconds, got ${JSON.stringify(arg.slice(0, 40))}`);
+    throw new UserError(
+      `fault: begin time must be epoch milliseconds, got ${JSON.stringify(arg.slice(0, 40))}`,
+    );
   if (t > now + MAX_ARM_AHEAD_MS)
     throw new UserError(`fault: begin time ${new Date(t).toISOString()} is more than a day ahead`);
   return t;

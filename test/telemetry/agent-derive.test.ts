@@ -102,7 +102,13 @@ describe('deriveMetrics', () => {
       cpuPressure: 2.5,
     });
     // An agent 100 s old whose counts were all 1: raw averages 1 - e^(-100/window), published 1.
-    const old = { load1: 1, load5: 1, raw1: 1 - Math.exp(-100 / 60), raw5: 1 - Math.exp(-100 / 300), ageS: 100 };
+    const old = {
+      load1: 1,
+      load5: 1,
+      raw1: 1 - Math.exp(-100 / 60),
+      raw5: 1 - Math.exp(-100 / 300),
+      ageS: 100,
+    };
     const { metrics } = deriveMetrics(a, b, old);
     // 1 cpu-s in 2 s = 0.5 core of 2 -> 75 % left.
     expect(metrics.availcpu).toBeCloseTo(75, 10);

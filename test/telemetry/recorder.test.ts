@@ -43,7 +43,14 @@ describe('Recorder', () => {
     const out = join(tempDir(), 'run');
     const bus = new InMemoryBus();
     let now = T0;
-    const recorder = new Recorder(bus, { out, sloThresholdMs: 100, now: () => now, flushIntervalMs: 0 });
+    const recorder = new Recorder(bus, {
+      out,
+      sloThresholdMs: 100,
+      now: () => now,
+      flushIntervalMs: 0,
+      dependencies: [['web', 'db']],
+      harnessHosts: ['web', 'kafka'],
+    });
     recorder.start();
     const agg = new Aggregator(bus, { now: () => now, sloThresholdMs: 100, lateDelayMs: 1000, startMs: T0 });
     agg.start();
@@ -88,6 +95,9 @@ describe('Recorder', () => {
     expect(ds.manifest.end).toBe(T0 + 10_000);
     expect(ds.manifest.metrics).toEqual(['availcpu', 'freemem', 'load1']);
     expect(ds.manifest.slo).toEqual({ signal: 'mean_latency_ms', threshold: 100 });
+    // The call graph and the harness's own hosts (only those that sent stats are hosts at all).
+    expect(ds.manifest.dependencies).toEqual([['web', 'db']]);
+    expect(ds.manifest.hosts).toEqual([{ id: 'web', harness: true }, { id: 'db' }]);
     const slo = ds.slo!;
     expect(Array.from(slo.time)).toEqual(Array.from({ length: 10 }, (_, s) => T0 + s * 1000));
     expect(slo.columns['count']![7]).toBe(0);
@@ -160,4 +170,16 @@ describe('Recorder', () => {
         expect(ds.metrics.columns[fm]![i]).toBe(100 + (t - T0) / 1000);
     }
   }, 20_000);
+});
+
+describe('foreshock record --dependency', () => {
+  it('parses caller:callee edges and refuses anything else in one line', async () => {
+    const { parseEdges } = await import('../../src/cli/commands/record.ts');
+    expect(parseEdges(['client:web', 'web:db'])).toEqual([
+      ['client', 'web'],
+      ['web', 'db'],
+    ]);
+    for (const bad of ['web', 'web:web', 'a:b:c', 'web:;rm'])
+      expect(() => parseEdges([bad])).toThrow(/--dependency: expected caller:callee/);
+  });
 });

@@ -72,7 +72,8 @@ export const experimentCommand: CommandModule<object, Args> = {
       .option('record-only', {
         type: 'boolean',
         default: false,
-        describe: 'record the repetitions and print their SLO effect, but do not replay or report (replay them later)',
+        describe:
+          'record the repetitions and print their SLO effect, but do not replay or report (replay them later)',
       })
       .option('overwrite', { type: 'boolean', default: false, describe: 'replace earlier runs in --out' })
       .option('state-dir', { type: 'string', describe: "with --stack local: the testbed's state directory" })

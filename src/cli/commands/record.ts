@@ -219,7 +219,9 @@ export function parseEdges(list: readonly string[]): [string, string][] {
   return list.map((e) => {
     const m = /^([A-Za-z0-9._-]+):([A-Za-z0-9._-]+)$/.exec(e);
     if (!m || m[1] === m[2])
-      throw new UserError(`--dependency: expected caller:callee (two different hosts), got ${JSON.stringify(e)}`);
+      throw new UserError(
+        `--dependency: expected caller:callee (two different hosts), got ${JSON.stringify(e)}`,
+      );
     return [m[1]!, m[2]!];
   });
 }

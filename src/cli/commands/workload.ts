@@ -105,7 +105,10 @@ const runCommand: CommandModule<object, RunArgs> = {
       })
       .option('think-scale', { type: 'number', default: 1, describe: 'multiplies every think time' })
       .option('slo', { type: 'number', default: DEFAULT_SLO_MS, describe: 'SLO threshold per request, ms' })
-      .option('data', { type: 'string', describe: 'RUBiS data directory (default: the copy shipped in data/rubis)' })
+      .option('data', {
+        type: 'string',
+        describe: 'RUBiS data directory (default: the copy shipped in data/rubis)',
+      })
       .option('transitions', {
         type: 'string',
         describe: 'a transition-table file to use instead of the mix',

@@ -75,8 +75,7 @@ export function faultEffect(ds: Dataset): FaultEffect | null {
     out.errors += Number.isFinite(e) ? e : 0;
     const silent = phase.faulty && !(n > 0);
     if (silent) out.silentS++;
-    const violates =
-      (Number.isFinite(v) && v >= spec.threshold) || (n > 0 && e / n > maxErr) || silent;
+    const violates = (Number.isFinite(v) && v >= spec.threshold) || (n > 0 && e / n > maxErr) || silent;
     const contiguous = prevT !== null && t - prevT <= 1000;
     prevT = t;
     if (!violates || !contiguous) {

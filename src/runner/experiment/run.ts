@@ -113,7 +113,9 @@ export async function runRepetition(
       await sleep(250);
       await fault.confirm(record, phases.faultS);
       faultStart = record.start;
-      o.log(`rep ${rep}: ${spec.fault.type} running on ${spec.target} since ${new Date(faultStart).toISOString()}`);
+      o.log(
+        `rep ${rep}: ${spec.fault.type} running on ${spec.target} since ${new Date(faultStart).toISOString()}`,
+      );
     }
     const faultEnd = faultStart + phases.faultS * 1000;
     const active = fault.current;

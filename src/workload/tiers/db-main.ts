@@ -59,9 +59,7 @@ runTier<DbTierConfig, DbTierInfo>(async (config) => {
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   };
   try {
-    const report = reused
-      ? { sizes: rubisSizes(config), rows: {}, ms: 0 }
-      : loadSqlite(db, config);
+    const report = reused ? { sizes: rubisSizes(config), rows: {}, ms: 0 } : loadSqlite(db, config);
     server = await serveDatabase(db, config.host, config.port);
     if (config.faultHook)
       hook = await serveFaultHook(config.faultHook, (line) => process.stderr.write(`${line}\n`));

@@ -49,10 +49,7 @@ export function boundedArgv(heapMiB: number, cpus?: string): (argv: string[]) =>
   ];
 }
 
-export async function startSupervisedDb(
-  config: DbTierConfig,
-  o: SupervisedDbOptions,
-): Promise<SupervisedDb> {
+export async function startSupervisedDb(config: DbTierConfig, o: SupervisedDbOptions): Promise<SupervisedDb> {
   const dir = mkdtempSync(path.join(tmpdir(), 'foreshock-rubis-sqlite-'));
   const file = path.join(dir, 'rubis.sqlite');
   const opts = { readyTimeoutMs: 600_000, wrap: boundedArgv(o.heapMiB, o.cpus) };

@@ -1,0 +1,120 @@
+// The SLO effect of a fault (runner/experiment/effect.ts) on a hand-built timeline: violation
+// seconds by latency, by failed requests and by silence during the fault (rules v2).
+
+import { describe, expect, it } from 'vitest';
+import type { Dataset } from '../../src/core/dataset.ts';
+import { describeEffect, faultEffect } from '../../src/runner/experiment/effect.ts';
+
+const T0 = 1_800_000_000_000;
+
+/** A dataset whose fault runs [10 s, 40 s) and whose SLO rows are given per second from 0. */
+function dataset(rows: { mean: number; count: number; errors?: number }[], fault = true): Dataset {
+  const n = rows.length;
+  const col = (f: (r: (typeof rows)[number]) => number): Float64Array => Float64Array.from(rows, f);
+  return {
+    manifest: {
+      format: 'foreshock-dataset/1',
+      name: 't',
+      source: { kind: 'test' },
+      sampleIntervalMs: 1000,
+      start: T0,
+      end: T0 + n * 1000,
+      hosts: [{ id: 'db' }],
+      dependencies: [],
+      metrics: ['availcpu'],
+      slo: { signal: 'mean_latency_ms', threshold: 20 },
+      phases: fault ? [] : [{ name: 'control', start: T0 + 10_000, end: T0 + 40_000 }],
+      faults: fault
+        ? [
+            {
+              id: 'f',
+              type: 'cpuhog',
+              host: 'db',
+              start: T0 + 10_000,
+              end: T0 + 40_000,
+              metrics: [],
+              params: {},
+            },
+          ]
+        : [],
+      actions: [],
+    },
+    metrics: {
+      time: new Float64Array(0),
+      host: new Int32Array(0),
+      hosts: ['db'],
+      metrics: ['availcpu'],
+      columns: [new Float64Array(0)],
+    },
+    slo: {
+      time: Float64Array.from(rows, (_, i) => T0 + i * 1000),
+      columns: {
+        mean_latency_ms: col((r) => r.mean),
+        count: col((r) => r.count),
+        errors: col((r) => r.errors ?? 0),
+      },
+    },
+  } as Dataset;
+}
+
+const ok = { mean: 3, count: 10 };
+
+describe('faultEffect', () => {
+  it('counts latency, error and silent seconds in the fault phase only, and finds the sustained onset', () => {
+    const rows: { mean: number; count: number; errors?: number }[] = Array.from({ length: 50 }, () => ({
+      ...ok,
+    }));
+    rows[5] = { mean: 90, count: 10 }; // before the fault: not counted
+    rows[15] = { mean: 25, count: 10 }; // first violation, 5 s in (a lone second)
+    rows[20] = { mean: 4, count: 10, errors: 1 }; // a failed request violates
+    rows[21] = { mean: NaN, count: 0 }; // no requests during the fault: violates
+    rows[22] = { mean: 30, count: 10 }; // run 20-22: 3 s, sustained from 10 s in
+    rows[30] = { mean: 19.9, count: 10 }; // under the threshold
+    rows[45] = { mean: 80, count: 10 }; // after the fault: not counted
+    const e = faultEffect(dataset(rows))!;
+    expect(e).toEqual({
+      firstViolationS: 5,
+      sustainedOnsetS: 10,
+      violationS: 4,
+      phaseS: 30,
+      longestRunS: 3,
+      peakMs: 30,
+      errors: 1,
+      silentS: 1,
+    });
+    expect(describeEffect(e, false)).toMatch(/first violation 5 s, sustained onset 10 s, 4 violation s/);
+  });
+
+  it('a silent second outside a fault (a control run) does not violate', () => {
+    const rows: { mean: number; count: number; errors?: number }[] = Array.from({ length: 50 }, () => ({
+      ...ok,
+    }));
+    rows[12] = { mean: NaN, count: 0 };
+    rows[13] = { mean: NaN, count: 0 };
+    rows[14] = { mean: NaN, count: 0 };
+    const e = faultEffect(dataset(rows, false))!;
+    expect(e.violationS).toBe(0);
+    expect(e.sustainedOnsetS).toBeNull();
+    expect(e.silentS).toBe(0);
+  });
+
+  it('a gap in the SLO rows breaks a violation run', () => {
+    const rows: { mean: number; count: number; errors?: number }[] = Array.from({ length: 50 }, () => ({
+      ...ok,
+    }));
+    for (const i of [20, 21, 23, 24]) rows[i] = { mean: 50, count: 5 };
+    const ds = dataset(rows);
+    // Drop second 22's row: 20-21 and 23-24 are two runs of 2 s, neither sustained.
+    const keep = [...ds.slo!.time.keys()].filter((i) => i !== 22);
+    ds.slo = {
+      time: Float64Array.from(keep, (i) => ds.slo!.time[i]!),
+      columns: Object.fromEntries(
+        Object.entries(ds.slo!.columns).map(([k, v]) => [k, Float64Array.from(keep, (i) => v[i]!)]),
+      ),
+    };
+    const e = faultEffect(ds)!;
+    expect(e.violationS).toBe(4);
+    expect(e.longestRunS).toBe(2);
+    expect(e.sustainedOnsetS).toBeNull();
+  });
+});
