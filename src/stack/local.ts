@@ -51,6 +51,13 @@ const CLIENT_ENTRY = path.join(REPO_ROOT, 'src', 'workload', 'tiers', 'client-ma
 export const LOCAL_STACK_HOSTS = ['web', 'db', 'client', 'kafka', 'analysis'] as const;
 /** The harness's own hosts: the recorder (analysis), Kafka, the load generator (client). */
 export const LOCAL_HARNESS_HOSTS = ['analysis', 'kafka', 'client'] as const;
+/**
+ * How MariaDB is sized on the db host (docs/testbed.md, "The database on its host"): a buffer pool
+ * much smaller than the working set, backed by the OS page cache (buffered I/O), so the database's
+ * reads depend on the host's memory the way a server's page cache does; a small redo log so that
+ * the data fits the host's 256 MiB disk with room for a disk fault.
+ */
+export const LOCAL_MARIADB = { bufferPool: '16M', redoLog: '16M', flushMethod: 'fsync' } as const;
 /** Fixed service ports: each host has its own network namespace, so nothing else holds them. */
 export const LOCAL_PORTS = { kafka: 9092, kafkaController: 9093, mariadb: 3306 } as const;
 /** The recorder stops by itself after the planned run plus this much, should nobody stop it. */
@@ -204,7 +211,18 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
       categories: readCategories(o.dataDir),
       regions: readRegions(o.dataDir),
       placement: {
-        db: { bindHost: ip('db'), wrap: at('db'), clientHosts: `${inv.subnet}.%`, port: LOCAL_PORTS.mariadb },
+        db: {
+          bindHost: ip('db'),
+          wrap: at('db'),
+          clientHosts: `${inv.subnet}.%`,
+          port: LOCAL_PORTS.mariadb,
+          server: {
+            // On the db host's own (throttled) disk, as it sees it.
+            baseDir: layout(stateDir, inv).diskMount('db'),
+            baseDirInside: layout(stateDir, inv).hostDiskPath,
+            ...LOCAL_MARIADB,
+          },
+        },
         web: { bindHost: ip('web'), wrap: at('web') },
       },
       log,

@@ -14,7 +14,7 @@ import type { CategorySpec } from './data-files.ts';
 import { rubisSizes, type RubisSizes } from './db/datagen.ts';
 import { loadMariaDb } from './db/load.ts';
 import { connectMariaDb, describeTarget, type MariaDbTarget } from './db/mariadb.ts';
-import { startMariaDbServer, type MariaDbServer } from './db/mariadb-server.ts';
+import { startMariaDbServer, type MariaDbServer, type MariaDbServerOptions } from './db/mariadb-server.ts';
 import type { WorkloadLists } from './emulator/requests.ts';
 import { startTier, type Tier } from './tiers/children.ts';
 import { startSupervisedDb } from './tiers/supervised-db.ts';
@@ -42,7 +42,18 @@ export interface StackOptions {
    * Where the tiers run (default: this machine, 127.0.0.1). The local testbed puts mariadbd and the
    * web tier on their hosts: `bindHost` = the host's bridge address, `wrap` = testbed hostArgv.
    */
-  placement?: { db?: TierPlacement & { clientHosts?: string; port?: number }; web?: TierPlacement };
+  placement?: {
+    db?: TierPlacement & {
+      clientHosts?: string;
+      port?: number;
+      /** How the private MariaDB server is set up there (data directory, InnoDB sizes). */
+      server?: Pick<
+        MariaDbServerOptions,
+        'baseDir' | 'baseDirInside' | 'bufferPool' | 'redoLog' | 'flushMethod'
+      >;
+    };
+    web?: TierPlacement;
+  };
   /** How the embedded stack deploys its tiers (supervised-db.ts); defaults: unbounded, unpinned. */
   embedded?: EmbeddedDeployment;
   log?: (line: string) => void;
@@ -137,6 +148,7 @@ export async function startStack(o: StackOptions): Promise<RubisStack> {
                 wrap: at.wrap,
                 ...(at.clientHosts ? { clientHosts: at.clientHosts } : {}),
                 ...(at.port ? { port: at.port } : {}),
+                ...at.server,
               }
             : {},
         );

@@ -38,6 +38,20 @@ export const DEFAULT_CPUS = 0.5;
 export const DEFAULT_MEMORY_BYTES = 512 * 1024 * 1024;
 /** The spec's disk size (`truncate -s 256M`). */
 export const DEFAULT_DISK_MIB = 256;
+/**
+ * Every host's disk is throttled like a real one (blkio.throttle.*_device on its loop device). The
+ * loop device itself is backed by this machine's page cache and is as fast as memory; a host whose
+ * disk is that fast has no disk to exhaust, so a disk hog could not compete with the database and a
+ * squeezed page cache would cost nothing. The numbers are a reconstruction of a small cloud volume
+ * (AWS gp2 of ~100 GiB: a 300 IOPS baseline; ~20 MiB/s), not a measurement. v1 throttling applies to
+ * I/O a task issues itself (reads, O_DIRECT, fsync'd writes), not to background writeback.
+ */
+export const DISK_THROTTLE = {
+  readIops: 300,
+  writeIops: 300,
+  readBps: 20 * 2 ** 20,
+  writeBps: 20 * 2 ** 20,
+} as const;
 /** Linux IFNAMSIZ - 1: the longest interface name the kernel accepts. */
 const MAX_IFNAME = 15;
 const BRIDGE_SUFFIX = 'br0';

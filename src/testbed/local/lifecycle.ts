@@ -10,6 +10,7 @@ import {
   bridgeName,
   buildInventory,
   DEFAULT_PREFIX,
+  DISK_THROTTLE,
   objectName,
   type Inventory,
   type InventoryOptions,
@@ -204,6 +205,7 @@ function createAll(inv: Inventory, lay: Layout): void {
     run(['mkfs.ext4', '-q', '-F', lay.image(h.name)]);
     mkdirSync(lay.diskMount(h.name), { recursive: true });
     run(['mount', '-o', 'loop', lay.image(h.name), lay.diskMount(h.name)]);
+    throttleDisk(cgroupDir('blkio', obj), lay.image(h.name));
   }
   for (const h of inv.hosts) {
     writeFileSync(lay.mntNs(h.name), '');
@@ -226,6 +228,18 @@ function createAll(inv: Inventory, lay: Layout): void {
       lay.hostDiskPath,
     ]);
   }
+}
+
+/** Throttles the loop device behind `image` for the tasks of the blkio cgroup `dir`. */
+function throttleDisk(dir: string, image: string): void {
+  const dev = /^\/dev\/(loop\d+):/m.exec(run(['losetup', '-j', image]))?.[1];
+  if (!dev) throw new UserError(`testbed: no loop device found for ${image}`);
+  const majMin = readFileSync(`/sys/block/${dev}/dev`, 'utf8').trim();
+  const t = DISK_THROTTLE;
+  writeFileSync(path.join(dir, 'blkio.throttle.read_iops_device'), `${majMin} ${t.readIops}`);
+  writeFileSync(path.join(dir, 'blkio.throttle.write_iops_device'), `${majMin} ${t.writeIops}`);
+  writeFileSync(path.join(dir, 'blkio.throttle.read_bps_device'), `${majMin} ${t.readBps}`);
+  writeFileSync(path.join(dir, 'blkio.throttle.write_bps_device'), `${majMin} ${t.writeBps}`);
 }
 
 export interface DownResult {

@@ -7,8 +7,11 @@ import path from 'node:path';
 import { InternalError, UserError } from '../../core/errors.ts';
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
-/** cpu and cpuacct are separate v1 hierarchies on the target machine: a pid joins each. */
-export const CONTROLLERS = ['cpu', 'cpuacct', 'memory'] as const;
+/**
+ * cpu and cpuacct are separate v1 hierarchies on the target machine: a pid joins each. blkio holds
+ * the throttle on the host's own disk (DISK_THROTTLE).
+ */
+export const CONTROLLERS = ['cpu', 'cpuacct', 'memory', 'blkio'] as const;
 export type Controller = (typeof CONTROLLERS)[number];
 
 const TOOLS = ['ip', 'nsenter', 'unshare', 'mkfs.ext4', 'mount', 'umount', 'losetup', 'truncate'];

@@ -69,6 +69,19 @@ export interface MariaDbServerOptions {
   port?: number;
   /** InnoDB buffer pool (default 256M; RUBiS's working set at the default scale is ~40 MB). */
   bufferPool?: string;
+  /** InnoDB redo log size (default: MariaDB's, 96M). */
+  redoLog?: string;
+  /**
+   * innodb_flush_method (default MariaDB's, O_DIRECT). `fsync` reads and writes data files through
+   * the OS page cache: a small buffer pool is then backed by the page cache, which a memory leak on
+   * the host squeezes (docs/faults.md).
+   */
+  flushMethod?: 'fsync' | 'O_DIRECT';
+  /**
+   * `baseDir` as mariadbd sees it, when it runs in another mount namespace (a testbed host sees its
+   * own disk at another path than this process). Default: the same path.
+   */
+  baseDirInside?: string;
   readyTimeoutMs?: number;
   /** Address to listen on (default 127.0.0.1). Anything else gets the `foreshock` user (header). */
   bindHost?: string;
@@ -127,6 +140,12 @@ export async function startMariaDbServer(options: MariaDbServerOptions = {}): Pr
   mkdirSync(base, { recursive: true });
   const dir = mkdtempSync(path.join(base, 'foreshock-mariadb-'));
   const dataDir = path.join(dir, 'data');
+  /** The same paths as mariadbd sees them. */
+  const inside = options.baseDirInside ? path.join(options.baseDirInside, path.basename(dir)) : dir;
+  const innodb = [
+    ...(options.redoLog ? [`--innodb-log-file-size=${options.redoLog}`] : []),
+    ...(options.flushMethod ? [`--innodb-flush-method=${options.flushMethod}`] : []),
+  ];
   const asRoot = process.getuid?.() === 0;
   const userArgs = asRoot ? ['--user=root'] : [];
   const install = spawnSync(
@@ -136,6 +155,7 @@ export async function startMariaDbServer(options: MariaDbServerOptions = {}): Pr
       `--datadir=${dataDir}`,
       '--auth-root-authentication-method=normal',
       '--skip-test-db',
+      ...innodb,
       ...userArgs,
     ],
     { encoding: 'utf8', timeout: 120_000 },
@@ -160,17 +180,17 @@ export async function startMariaDbServer(options: MariaDbServerOptions = {}): Pr
         `GRANT ALL PRIVILEGES ON *.* TO 'foreshock'@'${hosts}';\n`,
       { mode: 0o600 },
     );
-    extra.push(`--init-file=${init}`);
+    extra.push(`--init-file=${path.join(inside, 'init.sql')}`);
     target = { ...target, user: 'foreshock', password };
   }
   const wrap = options.wrap ?? ((argv: string[]) => argv);
   const argv = wrap([
     mariadbd,
     '--no-defaults',
-    `--datadir=${dataDir}`,
-    `--socket=${path.join(dir, 'mysqld.sock')}`,
-    `--pid-file=${path.join(dir, 'mysqld.pid')}`,
-    `--log-error=${errLog}`,
+    `--datadir=${path.join(inside, 'data')}`,
+    `--socket=${path.join(inside, 'mysqld.sock')}`,
+    `--pid-file=${path.join(inside, 'mysqld.pid')}`,
+    `--log-error=${path.join(inside, 'error.log')}`,
     `--port=${port}`,
     `--bind-address=${bindHost}`,
     '--skip-name-resolve',
@@ -179,6 +199,7 @@ export async function startMariaDbServer(options: MariaDbServerOptions = {}): Pr
     // A benchmark database: a crash may lose the last second of commits (as RUBiS setups did).
     '--innodb-flush-log-at-trx-commit=2',
     '--max-connections=500',
+    ...innodb,
     ...extra,
     ...userArgs,
   ]);
