@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/core/dataset.ts';
-import { describeEffect, faultEffect } from '../../src/runner/experiment/effect.ts';
+import { describeEffect, faultEffect, injectionFootprint } from '../../src/runner/experiment/effect.ts';
 
 const T0 = 1_800_000_000_000;
 
@@ -116,5 +116,42 @@ describe('faultEffect', () => {
     expect(e.violationS).toBe(4);
     expect(e.longestRunS).toBe(2);
     expect(e.sustainedOnsetS).toBeNull();
+  });
+});
+
+describe('injectionFootprint', () => {
+  /** db's metrics each second of [0, 40): normal phase [0, 10), fault from 10 s. */
+  function withMetrics(at: (s: number) => { pagein: number; freemem: number; availcpu: number }): Dataset {
+    const ds = dataset(Array.from({ length: 40 }, () => ({ ...ok })));
+    ds.manifest.phases = [{ name: 'normal', start: T0, end: T0 + 10_000 }];
+    const n = 40;
+    const rows = Array.from({ length: n }, (_, s) => at(s));
+    ds.metrics = {
+      time: Float64Array.from(rows, (_, s) => T0 + s * 1000),
+      host: new Int32Array(n),
+      hosts: ['db'],
+      metrics: ['pagein', 'freemem', 'availcpu'],
+      columns: [
+        Float64Array.from(rows, (r) => r.pagein),
+        Float64Array.from(rows, (r) => r.freemem),
+        Float64Array.from(rows, (r) => r.availcpu),
+      ],
+    };
+    return ds;
+  }
+  const calm = (s: number) => ({ pagein: 100 + (s % 3), freemem: 300 - (s % 2), availcpu: 80 + (s % 4) });
+
+  it('is clean when the first 2 s of the fault stay in the normal range (the ramp may leave it later)', () => {
+    const ds = withMetrics((s) => (s >= 13 ? { pagein: 9000, freemem: 10, availcpu: 0 } : calm(s)));
+    expect(injectionFootprint(ds)).toEqual([]);
+  });
+
+  it("names each metric a fault program's start-up moved in the first 2 s", () => {
+    const ds = withMetrics((s) => (s === 10 ? { pagein: 6600, freemem: 270, availcpu: 40 } : calm(s)));
+    const lines = injectionFootprint(ds);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^db pagein 6600\.0 at \+0 s is above the normal bound 253\.0$/);
+    expect(lines[1]).toMatch(/freemem 270\.0 .* below the normal bound 289\.0/);
+    expect(lines[2]).toMatch(/availcpu 40\.0 .* below the normal bound 70\.0/);
   });
 });

@@ -105,3 +105,77 @@ export function describeEffect(e: FaultEffect | null, control: boolean): string 
     `, ${e.errors} failed requests, ${e.silentS} s without requests`
   );
 }
+
+/** Issue 18's bounds on the target host in the first seconds of a fault (docs/faults.md). */
+export const FOOTPRINT_BOUNDS = {
+  /** Seconds after the fault start that are checked. */
+  windowS: 2,
+  /** pagein at most this factor of the normal phase's maximum, plus `pageinSlack`. */
+  pageinFactor: 1.5,
+  pageinSlack: 100,
+  /** freemem at least the normal minimum minus this (MiB). */
+  freememSlackMiB: 10,
+  /** availcpu at least the normal minimum minus this (points). */
+  availcpuSlack: 10,
+} as const;
+
+/**
+ * Where the target host's metrics in the first FOOTPRINT_BOUNDS.windowS seconds of the fault leave
+ * the range its normal phase had: the footprint of starting the fault program (an armed fault has
+ * none). One line per breach, [] when clean or when there is nothing to compare.
+ */
+export function injectionFootprint(ds: Dataset): string[] {
+  const f = ds.manifest.faults[0];
+  const normal = ds.manifest.phases.find((p) => p.name === 'normal');
+  if (!f || !normal) return [];
+  const m = ds.metrics;
+  const host = m.hosts.indexOf(f.host);
+  const col = (name: string): Float64Array | undefined => m.columns[m.metrics.indexOf(name)];
+  const b = FOOTPRINT_BOUNDS;
+  const checks: {
+    metric: string;
+    limit: (normal: number[]) => number;
+    bad: (v: number, lim: number) => boolean;
+    what: string;
+  }[] = [
+    {
+      metric: 'pagein',
+      limit: (v) => Math.max(...v) * b.pageinFactor + b.pageinSlack,
+      bad: (v, l) => v > l,
+      what: 'above',
+    },
+    {
+      metric: 'freemem',
+      limit: (v) => Math.min(...v) - b.freememSlackMiB,
+      bad: (v, l) => v < l,
+      what: 'below',
+    },
+    {
+      metric: 'availcpu',
+      limit: (v) => Math.min(...v) - b.availcpuSlack,
+      bad: (v, l) => v < l,
+      what: 'below',
+    },
+  ];
+  const out: string[] = [];
+  for (const c of checks) {
+    const values = col(c.metric);
+    if (!values || host < 0) continue;
+    const inNormal: number[] = [];
+    const early: [number, number][] = [];
+    for (let i = 0; i < m.time.length; i++) {
+      if (m.host[i] !== host || !Number.isFinite(values[i]!)) continue;
+      const t = m.time[i]!;
+      if (t >= normal.start && t < normal.end) inNormal.push(values[i]!);
+      else if (t >= f.start && t < f.start + b.windowS * 1000) early.push([t, values[i]!]);
+    }
+    if (inNormal.length === 0) continue;
+    const lim = c.limit(inNormal);
+    for (const [t, v] of early)
+      if (c.bad(v, lim))
+        out.push(
+          `${f.host} ${c.metric} ${v.toFixed(1)} at +${((t - f.start) / 1000).toFixed(0)} s is ${c.what} the normal bound ${lim.toFixed(1)}`,
+        );
+  }
+  return out;
+}

@@ -17,7 +17,7 @@ import type { RemoteStackSpec } from '../../stack/remote-spec.ts';
 import { defaultDataDir } from '../../workload/data-files.ts';
 import { registerShutdownHook } from '../../workload/tiers/children.ts';
 import type { ExperimentSpec } from './spec.ts';
-import { describeEffect, faultEffect, type FaultEffect } from './effect.ts';
+import { describeEffect, faultEffect, injectionFootprint, type FaultEffect } from './effect.ts';
 import { FaultSlot } from './fault-slot.ts';
 import { performFix } from './fixes.ts';
 import type { Progress } from './progress.ts';
@@ -152,6 +152,7 @@ export async function runRepetition(
     writeDataset(datasetDir, ds);
     const effect = faultEffect(ds);
     o.log(`rep ${rep}: ${describeEffect(effect, !spec.fault)}`);
+    for (const line of injectionFootprint(ds)) o.log(`rep ${rep}: warning: injection footprint: ${line}`);
     return { rep, datasetDir, requests: stats.requests, fault: record, effect };
   } finally {
     await revert();
