@@ -6,6 +6,11 @@ export const DATASET_FORMAT = 'foreshock-dataset/1';
 export interface HostInfo {
   id: string;
   role?: string;
+  /**
+   * The harness's own machine (recorder/analysis host, Kafka host, load-generating clients), not the
+   * system under test: not replayed and not scored by default (evaluation.md v2 "Hosts under test").
+   */
+  harness?: boolean;
 }
 
 export interface SloSpec {
@@ -13,6 +18,11 @@ export interface SloSpec {
   signal: string;
   /** A second violates the SLO when signal >= threshold (evaluation.md, "Ground truth"). */
   threshold: number;
+  /**
+   * A second violates when its failed requests exceed this share of its requests (evaluation.md v2;
+   * absent = 0: any failed request violates). Needs the slo table's `count` and `errors` columns.
+   */
+  maxErrorRate?: number;
 }
 
 export interface Phase {
@@ -97,4 +107,12 @@ export const SLO_COLUMNS = [
 
 export function rowCount(table: MetricTable): number {
   return table.time.length;
+}
+
+/**
+ * The hosts under test: every manifest host not marked `"harness": true`, or every host with `all`
+ * (evaluation.md v2 "Hosts under test"). Manifest order.
+ */
+export function hostsUnderTest(manifest: Manifest, all = false): string[] {
+  return manifest.hosts.filter((h) => all || h.harness !== true).map((h) => h.id);
 }

@@ -72,7 +72,13 @@ export function checkManifest(raw: unknown, file: string): Manifest {
   const hosts = c.array(m, 'hosts', '').map((h, i) => {
     const o = c.object(h, `hosts[${i}]`);
     const id = c.string(o, 'id', `hosts[${i}].`);
-    return typeof o.role === 'string' ? { id, role: o.role } : { id };
+    if (o.harness !== undefined && typeof o.harness !== 'boolean')
+      c.fail(`hosts[${i}].harness must be true or false`);
+    return {
+      id,
+      ...(typeof o.role === 'string' ? { role: o.role } : {}),
+      ...(o.harness === true ? { harness: true } : {}),
+    };
   });
   if (hosts.length === 0) c.fail('hosts must list at least one host');
   const hostIds = new Set<string>();
@@ -105,6 +111,11 @@ export function checkManifest(raw: unknown, file: string): Manifest {
   if (m.slo !== undefined && m.slo !== null) {
     const s = c.object(m.slo, 'slo');
     slo = { signal: c.string(s, 'signal', 'slo.'), threshold: c.number(s, 'threshold', 'slo.') };
+    if (s.maxErrorRate !== undefined) {
+      const rate = c.number(s, 'maxErrorRate', 'slo.', { min: 0 });
+      if (rate > 1) c.fail(`slo.maxErrorRate must be <= 1 (a share of the requests), got ${rate}`);
+      slo.maxErrorRate = rate;
+    }
   }
 
   const phases = c.array(m, 'phases', '').map((p, i) => {

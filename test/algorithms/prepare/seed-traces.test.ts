@@ -19,8 +19,9 @@ describe.skipIf(!present)('prepare on the seed traces', () => {
   const scoring = {
     pendingWindowS: 50,
     minDurationS: 3,
-    excludeViolated: false,
-    positives: 'onset' as const,
+    recoveryGraceS: 60,
+    gapS: 3,
+    hosts: 'under-test' as const,
   };
 
   it("trains its classifier on the training trace's SLO labels (not the unlabelled fallback)", () => {
