@@ -81,6 +81,8 @@ export interface PredictionMetrics {
   /** Alarm runs outside every episode not followed by an onset within W (every run on a control run). */
   falseAlarms: number;
   falseAlarmsPerHour: number | null;
+  /** Hours of the scored period (the denominator of falseAlarmsPerHour). */
+  scoredHours: number;
   episodes: EpisodePrediction[];
 }
 

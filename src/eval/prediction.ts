@@ -147,6 +147,7 @@ export function scorePrediction(
     spuriousOnsets: truth.spuriousOnsets.length,
     falseAlarms,
     falseAlarmsPerHour: hours > 0 ? falseAlarms / hours : null,
+    scoredHours: hours,
     episodes,
   };
 }
