@@ -8,7 +8,7 @@
 // - localization.ts  AC@1, AC@3, Avg@5 (RCAEval) with chance, precision/recall (FChain), times.
 // - fix.ts           measured/modelled actions, fix time, violation seconds saved, unnecessary actions.
 
-import type { Dataset } from '../core/dataset.ts';
+import { hostsUnderTest, type Dataset } from '../core/dataset.ts';
 import type {
   ActionResult,
   AlarmRecord,
@@ -73,12 +73,11 @@ export function scoringBlock(
   params: ScoringParams,
   dataset: Dataset,
 ): { rules: number } & ScoringParams & { maxErrorRate: number; scoredHosts: string[] } {
-  const truthHosts = buildGroundTruth(dataset, { start: 0, end: 0 }, params).scoredHosts;
   return {
     rules: SCORING_RULES,
     ...params,
     maxErrorRate: dataset.manifest.slo?.maxErrorRate ?? 0,
-    scoredHosts: truthHosts,
+    scoredHosts: hostsUnderTest(dataset.manifest, params.hosts === 'all'),
   };
 }
 
