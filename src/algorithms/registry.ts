@@ -7,6 +7,7 @@ import { validateConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { thresholdDefinition } from './baselines/threshold.ts';
 import { zscoreDefinition } from './baselines/zscore.ts';
+import { randomLocalizerDefinition, randomPredictorDefinition } from './baselines/random.ts';
 import { prepareDefinition } from './prepare/predictor.ts';
 import { ublDefinition } from './ubl/ubl.ts';
 import { FCHAIN_FAMILY } from './fchain/family.ts';
@@ -30,6 +31,9 @@ const DEFINITIONS: readonly AlgorithmDefinition[] = [
   prepareDefinition,
   ...FCHAIN_FAMILY,
   ...DETECTOR_DEFINITIONS,
+  // The chance floor (evaluation.md v2): run in every default replay.
+  randomPredictorDefinition,
+  randomLocalizerDefinition,
 ];
 
 export function listAlgorithms(): readonly AlgorithmDefinition[] {

@@ -16,6 +16,7 @@ import { importCommand } from './commands/import.ts';
 import { rcaCommand } from './commands/rca.ts';
 import { replayCommand } from './commands/replay.ts';
 import { reportCommand } from './commands/report.ts';
+import { rescoreCommand } from './commands/rescore.ts';
 import { scoreCommand } from './commands/score.ts';
 import { sweepCommand } from './commands/sweep.ts';
 import { synthCommand } from './commands/synth.ts';
@@ -61,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(experimentCommand)
     .command(liveCommand)
     .command(replayCommand)
+    .command(rescoreCommand)
     .command(sweepCommand)
     .command(rcaCommand)
     .command(reportCommand)

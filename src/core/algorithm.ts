@@ -52,6 +52,11 @@ export interface Predictor {
   rankCauses?(): Ranking;
   /** Own prevention (optional): without it the pipeline uses the rule remedy. */
   remedy?(): Remedy;
+  /**
+   * How the predictor runs after fit(), for results and reports (optional), e.g. PREPARE
+   * `supervised` or `unlabeled` with the reason.
+   */
+  mode?(): { mode: string; reason: string };
   /** Serializable state; the registry's load() rebuilds an identical predictor from it. */
   toJSON(): AlgorithmState;
 }

@@ -108,3 +108,11 @@ export const SLO_COLUMNS = [
 export function rowCount(table: MetricTable): number {
   return table.time.length;
 }
+
+/**
+ * The hosts under test: every manifest host not marked `"harness": true`, or every host with `all`
+ * (evaluation.md v2 "Hosts under test"). Manifest order.
+ */
+export function hostsUnderTest(manifest: Manifest, all = false): string[] {
+  return manifest.hosts.filter((h) => all || h.harness !== true).map((h) => h.id);
+}

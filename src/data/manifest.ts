@@ -111,6 +111,11 @@ export function checkManifest(raw: unknown, file: string): Manifest {
   if (m.slo !== undefined && m.slo !== null) {
     const s = c.object(m.slo, 'slo');
     slo = { signal: c.string(s, 'signal', 'slo.'), threshold: c.number(s, 'threshold', 'slo.') };
+    if (s.maxErrorRate !== undefined) {
+      const rate = c.number(s, 'maxErrorRate', 'slo.', { min: 0 });
+      if (rate > 1) c.fail(`slo.maxErrorRate must be <= 1 (a share of the requests), got ${rate}`);
+      slo.maxErrorRate = rate;
+    }
   }
 
   const phases = c.array(m, 'phases', '').map((p, i) => {

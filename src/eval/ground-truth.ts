@@ -1,31 +1,25 @@
-// Ground truth for scoring: which seconds violate the SLO, where violations begin (onsets), and per fault
-// episode its onset, its natural recovery and its violation seconds (evaluation.md "Ground truth").
-// All times are epoch ms. Everything is computed from the rows of the scored period [start, end) only.
+// Ground truth of scoring rules version 2 (../shared/spec/evaluation.md "What is scored" and "Ground truth
+// from the SLO series"). All times are epoch ms; everything comes from the rows of the scored period
+// [start, end) only.
 //
-// - Sample times: the distinct times of dataset.metrics rows in the period (the instants a predictor
-//   scores; UBL Eq. 5 counts per sample).
-// - SLO-violation second: an slo row in the period with columns[slo.signal] >= slo.threshold (evaluation.md;
-//   NaN = missing = not violated). No SLO (manifest.slo or slo table null) = no violations at all.
-// - Violation run: a maximal sequence of consecutive violated slo rows; two rows are consecutive when their
-//   times differ by at most 1.5 x sampleIntervalMs, so a gap (missing rows) breaks a run. A run's length in
-//   seconds is rows x sampleIntervalMs / 1000 (slo rows are taken to be one sample interval apart).
-// - Onsets: the starts of violation runs at least minDurationS long (evaluation.md "Violation onset"; NAB
-//   issue 410 for why lead time is measured against the onset, not the injection).
-// - Fault episode: each manifest fault whose [start, end) overlaps the period. Its onset is the first violated
-//   second at or after fault.start that begins a run (counted from that second) of at least minDurationS,
-//   searched before max(fault.end, fault.start + W): a violation that begins after the fault ended and later
-//   than the pending window W allows (W is by definition the injection-to-violation bound, algorithms.md
-//   §1.8) is not attributed to the fault. An episode onset is added to the onset set.
-// - Natural recovery: the first slo row time t after the onset at which the SLO holds and keeps holding for
-//   minDurationS (every slo row in [t, t + minDurationS) holds; rows after the period end are unknown and do
-//   not count against it) (evaluation.md "Fix time"); the period end when the SLO never recovers; null
-//   without an onset.
-// - Episode violation seconds: violated slo times in [fault.start, recovery), or in [fault.start, fault.end)
-//   for an episode without an onset.
-// - Control run (no faults and a phase named "control"): no onsets, so every alarm is a false positive
-//   (evaluation.md "Control runs"); violation seconds are still reported.
+// - Scored hosts: the manifest hosts not marked `"harness": true` (params.hosts 'under-test'), or all.
+// - Sample times T: the distinct times of metric rows of scored hosts in the period.
+// - Violation second: an slo row whose signal is >= slo.threshold; or whose failed requests exceed
+//   slo.maxErrorRate (default 0) of its requests (`errors` / `count`; errors with no count violate); or
+//   a row with no requests at all (`count` 0; without a count column, a missing signal) while a fault is
+//   active (fault.start <= t < fault.end). A missing slo row is unknown: not a violation. NaN = missing.
+// - Violation run: maximal run of consecutive violated rows (rows at most 1.5 sample intervals apart);
+//   sustained when rows x interval >= minDurationS.
+// - Fault episode of f: [f.start, f.end + recoveryGraceS), cut at the start of the next fault (by start
+//   time). v1 = its first violation second; onset = the start of the first sustained run that starts in
+//   it (the run may go on past the episode). No onset: "no SLO effect", its seconds are negatives.
+// - Spurious onsets: the starts of sustained runs that start outside every episode (one per run).
+// - Onsets O = the episodes' onsets + the spurious ones: one per episode however the SLO flickers.
+// - Natural recovery (for fix time): the first slo row after the onset's run from which the SLO holds for
+//   minDurationS; the period end when it never does; null without an onset.
+// - Control run (no faults and a phase named "control"): no episodes; every alarm run is a false alarm.
 
-import type { Dataset, FaultRecord } from '../core/dataset.ts';
+import { hostsUnderTest, type Dataset, type FaultRecord } from '../core/dataset.ts';
 import { ConfigError, DatasetError } from '../core/errors.ts';
 import type { ScoringParams } from './params.ts';
 import { lowerBound } from './util.ts';
@@ -38,11 +32,16 @@ export interface Period {
 
 export interface Episode {
   fault: FaultRecord;
-  /** First sustained violation second attributed to the fault; null when the SLO never broke for it. */
+  /** The episode: [start, end) = [f.start, f.end + recoveryGraceS), cut at the next fault's start. */
+  start: number;
+  end: number;
+  /** v1: the first violation second in the episode (within the period); null when none. */
+  firstViolation: number | null;
+  /** o: the start of the episode's first sustained run; null = the fault had no SLO effect. */
   onset: number | null;
   /** Natural recovery (no action); the period end when the SLO never recovered; null without an onset. */
   recovery: number | null;
-  /** Sorted violated slo times in [fault.start, recovery ?? fault.end), within the period. */
+  /** Sorted violation seconds in [start, end), within the period. */
   violationTimes: Float64Array;
 }
 
@@ -51,13 +50,24 @@ export interface GroundTruth {
   sampleIntervalMs: number;
   /** False when the dataset has no SLO (manifest.slo or the slo table is null): no violation data at all. */
   hasSlo: boolean;
-  /** Distinct metric-row times in the period, sorted. */
+  /** A run without faults whose phases include "control". */
+  control: boolean;
+  /** Scored hosts, manifest order. */
+  scoredHosts: string[];
+  /** The failed-request share over which a second violates (manifest slo.maxErrorRate, default 0). */
+  maxErrorRate: number;
+  /** Distinct metric-row times of scored hosts in the period, sorted. */
   sampleTimes: Float64Array;
-  /** Violated slo row times in the period, sorted. */
+  /** slo row times in the period, sorted, and whether each violates. */
+  sloTimes: Float64Array;
+  sloViolated: Uint8Array;
+  /** Violation seconds in the period, sorted. */
   violationTimes: Float64Array;
-  /** Violation onsets (run starts and episode onsets), sorted, distinct. */
+  /** O: episode onsets and spurious onsets, sorted, distinct. */
   onsets: number[];
-  /** One per fault overlapping the period, sorted by fault.start (manifest order on ties). */
+  /** Starts of sustained runs outside every episode, sorted. */
+  spuriousOnsets: number[];
+  /** One per fault whose episode overlaps the period, by fault.start (manifest order on ties). */
   episodes: Episode[];
 }
 
@@ -71,21 +81,31 @@ export function buildGroundTruth(dataset: Dataset, period: Period, params: Scori
     throw new DatasetError('manifest.json', `sampleIntervalMs must be a positive number, got ${intervalMs}`);
   }
   const minDurMs = params.minDurationS * 1000;
-  const windowMs = params.pendingWindowS * 1000;
+  const graceMs = params.recoveryGraceS * 1000;
+  const scoredHosts = hostsUnderTest(manifest, params.hosts === 'all');
+  const sampleTimes = sampleTimesOf(dataset, scoredHosts, period);
+  const maxErrorRate = manifest.slo?.maxErrorRate ?? 0;
 
-  const sampleTimes = distinctTimesIn(dataset.metrics.time, period);
+  // Episodes: every fault, sorted, each cut at the next fault's start; those overlapping the period.
+  const sorted = manifest.faults
+    .map((fault, index) => ({ fault, index }))
+    .sort((a, b) => a.fault.start - b.fault.start || a.index - b.index)
+    .map(({ fault }) => fault);
+  const windows = sorted
+    .map((fault) => {
+      const next = sorted.find((g) => g.start > fault.start);
+      const end = Math.min(fault.end + graceMs, next?.start ?? Infinity);
+      return { fault, start: fault.start, end: Math.max(fault.start, end) };
+    })
+    .filter((w) => w.start < period.end && (w.end > period.start || w.start >= period.start));
 
-  // slo rows of the period: times and violated flags.
+  // slo rows of the period and their violation flags.
   const hasSlo = manifest.slo !== null && dataset.slo !== null;
   let times: Float64Array = new Float64Array(0);
   let violated: Uint8Array = new Uint8Array(0);
   if (manifest.slo !== null && dataset.slo !== null) {
-    const { signal, threshold } = manifest.slo;
-    const column = dataset.slo.columns[signal];
-    if (column === undefined) {
-      throw new DatasetError('slo.arrow', `no column "${signal}" (the manifest's slo.signal)`);
-    }
-    ({ times, violated } = sloRowsIn(dataset.slo.time, column, threshold, period));
+    const faultActive = (t: number): boolean => manifest.faults.some((f) => f.start <= t && t < f.end);
+    ({ times, violated } = sloRowsIn(dataset, period, maxErrorRate, faultActive));
   }
   const n = times.length;
   const gapMs = 1.5 * intervalMs;
@@ -103,47 +123,34 @@ export function buildGroundTruth(dataset: Dataset, period: Period, params: Scori
       i + 1 < n && violated[i + 1] === 1 && (times[i + 1] as number) - (times[i] as number) <= gapMs;
     runEnd[i] = joins ? (runEnd[i + 1] as number) : i;
   }
-  const longEnough = (i: number): boolean => ((runEnd[i] as number) - i + 1) * intervalMs >= minDurMs;
+  const sustained = (i: number): boolean => ((runEnd[i] as number) - i + 1) * intervalMs >= minDurMs;
 
   const violationTimes = new Float64Array(violationCount);
-  const onsetSet = new Set<number>();
+  const runStarts: number[] = []; // indices of rows that start a sustained run
   for (let i = 0, k = 0; i < n; i++) {
     if (!violated[i]) continue;
     violationTimes[k++] = times[i] as number;
     const startsRun = i === 0 || !violated[i - 1] || (times[i] as number) - (times[i - 1] as number) > gapMs;
-    if (startsRun && longEnough(i)) onsetSet.add(times[i] as number);
+    if (startsRun && sustained(i)) runStarts.push(i);
   }
 
-  const faults = manifest.faults
-    .map((fault, index) => ({ fault, index }))
-    .filter(({ fault }) => overlaps(fault, period))
-    .sort((a, b) => a.fault.start - b.fault.start || a.index - b.index)
-    .map(({ fault }) => fault);
+  const onsetIdx = windows.map(() => -1);
+  const spuriousOnsets: number[] = [];
+  for (const i of runStarts) {
+    const t = times[i] as number;
+    const k = windows.findIndex((w) => w.start <= t && t < w.end);
+    if (k < 0) spuriousOnsets.push(t);
+    else if ((onsetIdx[k] as number) < 0) onsetIdx[k] = i;
+  }
 
-  const episodes: Episode[] = faults.map((fault) => {
-    // Onset: first violated row in [fault.start, searchEnd) whose run suffix is long enough. Within one
-    // run the suffix only shrinks, so only the first row of each run at/after fault.start can qualify.
-    const searchEnd = Math.max(fault.end, fault.start + windowMs);
-    let onsetIdx = -1;
-    let i = lowerBound(times, fault.start);
-    while (i < n && (times[i] as number) < searchEnd) {
-      if (!violated[i]) {
-        i = nextViolated[i] as number;
-        continue;
-      }
-      if (longEnough(i)) {
-        onsetIdx = i;
-        break;
-      }
-      i = (runEnd[i] as number) + 1;
-    }
+  const episodes: Episode[] = windows.map((w, k) => {
+    const idx = onsetIdx[k] as number;
     let onset: number | null = null;
     let recovery: number | null = null;
-    if (onsetIdx >= 0) {
-      onset = times[onsetIdx] as number;
-      onsetSet.add(onset);
+    if (idx >= 0) {
+      onset = times[idx] as number;
       recovery = period.end;
-      let j = (runEnd[onsetIdx] as number) + 1;
+      let j = (runEnd[idx] as number) + 1;
       while (j < n) {
         if (violated[j]) {
           j = (runEnd[j] as number) + 1;
@@ -158,22 +165,36 @@ export function buildGroundTruth(dataset: Dataset, period: Period, params: Scori
         j = next;
       }
     }
-    const to = recovery ?? fault.end;
-    const from = lowerBound(violationTimes, fault.start);
-    const until = Math.max(from, lowerBound(violationTimes, to));
-    return { fault, onset, recovery, violationTimes: violationTimes.subarray(from, until) };
+    const from = lowerBound(violationTimes, w.start);
+    const until = Math.max(from, lowerBound(violationTimes, w.end));
+    const own = violationTimes.subarray(from, until);
+    return {
+      fault: w.fault,
+      start: w.start,
+      end: w.end,
+      firstViolation: own.length > 0 ? (own[0] as number) : null,
+      onset,
+      recovery,
+      violationTimes: own,
+    };
   });
 
-  // A control run (same workload, no fault) counts every alarm as a false positive (evaluation.md):
-  // its violations, if any, are not onsets anyone should have predicted.
-  const onsets = isControlRun(dataset) ? [] : [...onsetSet].sort((a, b) => a - b);
+  const onsets = [
+    ...new Set([...episodes.flatMap((e) => (e.onset === null ? [] : [e.onset])), ...spuriousOnsets]),
+  ].sort((a, b) => a - b);
   return {
     period: { ...period },
     sampleIntervalMs: intervalMs,
     hasSlo,
+    control: isControlRun(dataset),
+    scoredHosts,
+    maxErrorRate,
     sampleTimes,
+    sloTimes: times,
+    sloViolated: violated,
     violationTimes,
     onsets,
+    spuriousOnsets,
     episodes,
   };
 }
@@ -187,50 +208,62 @@ export function isControlRun(dataset: Dataset): boolean {
   );
 }
 
-/** Whether a fault's [start, end) overlaps the period; a zero-length fault counts when its start is inside. */
-function overlaps(fault: FaultRecord, period: Period): boolean {
-  if (fault.start >= period.end) return false;
-  return fault.end > period.start || fault.start >= period.start;
+/** The index of the episode whose window [start, end) holds `t`, or -1. */
+export function episodeAt(truth: GroundTruth, t: number): number {
+  return truth.episodes.findIndex((e) => e.start <= t && t < e.end);
 }
 
-/** Distinct values of a time-sorted column within [start, end). O(log n + rows in the period). */
-function distinctTimesIn(time: Float64Array, period: Period): Float64Array {
-  const sorted = isSorted(time);
-  const src = sorted ? time : Float64Array.from(time).sort();
-  const from = lowerBound(src, period.start);
-  const to = lowerBound(src, period.end);
-  const out = new Float64Array(to - from);
-  let k = 0;
-  for (let i = from; i < to; i++) {
-    const t = src[i] as number;
-    if (k === 0 || out[k - 1] !== t) out[k++] = t;
+/** Distinct times of metric rows of the scored hosts within the period, sorted. */
+function sampleTimesOf(dataset: Dataset, scoredHosts: string[], period: Period): Float64Array {
+  const table = dataset.metrics;
+  const wanted = new Set(scoredHosts);
+  const keep = Uint8Array.from(table.hosts, (h) => (wanted.has(h) ? 1 : 0));
+  const out: number[] = [];
+  for (let i = 0; i < table.time.length; i++) {
+    const t = table.time[i] as number;
+    if (t < period.start || t >= period.end || !keep[table.host[i] as number]) continue;
+    out.push(t);
   }
-  return out.slice(0, k);
+  out.sort((a, b) => a - b);
+  const distinct = out.filter((t, i) => i === 0 || out[i - 1] !== t);
+  return Float64Array.from(distinct);
 }
 
 function sloRowsIn(
-  time: Float64Array,
-  column: Float64Array,
-  threshold: number,
+  dataset: Dataset,
   period: Period,
+  maxErrorRate: number,
+  faultActive: (t: number) => boolean,
 ): { times: Float64Array; violated: Uint8Array } {
-  let order: Int32Array | null = null;
-  if (!isSorted(time)) {
-    order = Int32Array.from({ length: time.length }, (_, i) => i).sort(
-      (a, b) => (time[a] as number) - (time[b] as number),
-    );
+  const spec = dataset.manifest.slo!;
+  const slo = dataset.slo!;
+  const signal = slo.columns[spec.signal];
+  if (signal === undefined) {
+    throw new DatasetError('slo.arrow', `no column "${spec.signal}" (the manifest's slo.signal)`);
   }
-  const at = (i: number): number => (order === null ? i : (order[i] as number));
-  const sortedTime = order === null ? time : Float64Array.from(order, (i) => time[i] as number);
-  const from = lowerBound(sortedTime, period.start);
-  const to = lowerBound(sortedTime, period.end);
-  const times = sortedTime.slice(from, to);
-  const violated = new Uint8Array(to - from);
-  for (let i = from; i < to; i++) {
-    const v = column[at(i)] as number;
-    // NaN (missing) compares false: not violated.
-    violated[i - from] = v >= threshold ? 1 : 0;
+  const count = slo.columns.count;
+  const errors = slo.columns.errors;
+  const time = slo.time;
+  const order = Int32Array.from({ length: time.length }, (_, i) => i);
+  if (!isSorted(time)) order.sort((a, b) => (time[a] as number) - (time[b] as number));
+  const rows: number[] = [];
+  for (const i of order) {
+    const t = time[i] as number;
+    if (t >= period.start && t < period.end) rows.push(i);
   }
+  const times = Float64Array.from(rows, (i) => time[i] as number);
+  const violated = Uint8Array.from(rows, (i) => {
+    const t = time[i] as number;
+    const v = signal[i] as number;
+    if (v >= spec.threshold) return 1; // NaN compares false
+    const c = count?.[i];
+    const e = errors?.[i];
+    if (e !== undefined && e > 0) {
+      if (!(c !== undefined && c > 0) || e / c > maxErrorRate) return 1;
+    }
+    const noRequests = count !== undefined ? c === 0 : Number.isNaN(v);
+    return noRequests && faultActive(t) ? 1 : 0;
+  });
   return { times, violated };
 }
 

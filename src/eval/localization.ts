@@ -1,59 +1,59 @@
-// Localization scoring (FChain, UBL/PREPARE cause inference, any localizer): evaluation.md "Localization";
-// algorithms.md §4.2 (RCAEval AC@k / Avg@k) and §5.
+// Localization scoring, rules version 2 (../shared/spec/evaluation.md "Localization"); RCAEval AC@k /
+// Avg@k, FChain precision/recall.
 //
-// - Mapping: a localization (with a finite time and trigger time) belongs to the fault episode whose fault satisfies
-//   fault.start <= loc.trigger.time < max(fault.end, recovery ?? fault.end) + W (the latest fault.start when
-//   several match; the later episode on a tie), else to none.
-// - Cases = the episodes (faults in the scored period). A case's ranking is the first localization (by
-//   loc.time, input order on ties) mapped to it; its host order = the ranking entries' hosts, duplicates
-//   removed.
-// - AC@k (RCAEval, benchmark/evaluation.py) = share of cases whose fault.host is in the top k hosts; a case
-//   without a localization is a miss. ac1, ac3; avg5 = Avg@5 = mean of AC@1..AC@5.
-// - precision (FChain, component level) = correct pinpointed hosts / all pinpointed hosts over ALL
-//   localizations (each localization's pinpointed set, duplicates removed). A pinpointed host is correct iff
-//   the localization maps to an episode whose fault.host equals it; an unmapped localization's pinpointed
-//   hosts are all wrong. Null only when nothing was pinpointed.
-// - recall = share of cases where some localization mapped to the case pinpointed the culprit.
-// - timeS (evaluation.md "Localization time") = mean over cases with a localization of
-//   ((loc.time - loc.trigger.time) + (loc.computeMs ?? 0)) / 1000 for the case's ranking localization.
-// All metrics except precision are null when there are no cases.
+// - Cases: one per failing fault episode (an onset), or one per fault episode when `allFaults` (the
+//   localizations were asked for at given times, not at SLO onsets or alarms).
+// - A localization belongs to the episode whose window [start, end) holds its trigger time, else to
+//   none. A case's answer is its first localization (by time, input order on ties); none = a miss.
+// - Rankings are read over the scored hosts only, duplicates removed in ranking order.
+// - AC@k = share of cases whose culprit is in the top k; Avg@5 = mean of AC@1..AC@5; chance AC@k = k/N
+//   (N scored hosts, capped at 1). All null with no case, never 0.
+// - precision = correct pinpointed hosts / pinpointed hosts over all localizations (a host is correct when
+//   the localization belongs to a case whose culprit it is); recall = share of cases some localization
+//   of which pinpointed the culprit. Both null with no case.
+// - timeS = mean over answered cases of (answer time - trigger time + computeMs) / 1000.
+// - ttlS = mean over cases of (the first localization with the culprit first) - f.start.
 
 import type { LocalizationMetrics, LocalizationRecord } from '../core/results.ts';
-import type { Episode, GroundTruth } from './ground-truth.ts';
-import type { ScoringParams } from './params.ts';
+import { episodeAt, type Episode, type GroundTruth } from './ground-truth.ts';
 import { mean, ratio } from './util.ts';
 
-/** Index into truth.episodes of the episode a localization belongs to, or -1. */
-export function mapLocalization(loc: LocalizationRecord, truth: GroundTruth, params: ScoringParams): number {
-  const windowMs = params.pendingWindowS * 1000;
+export interface LocalizationScope {
+  /** Every fault episode is a case, not only the failing ones (explicit localization times). */
+  allFaults?: boolean;
+}
+
+/** Index into the case list of the case a localization belongs to, or -1. */
+function caseOf(loc: LocalizationRecord, truth: GroundTruth, cases: Episode[]): number {
   const trigger = loc.trigger.time;
-  let best = -1;
-  if (!Number.isFinite(loc.time) || !Number.isFinite(trigger)) return best;
-  truth.episodes.forEach((ep, k) => {
-    const { fault } = ep;
-    const until = Math.max(fault.end, ep.recovery ?? fault.end) + windowMs;
-    if (!(fault.start <= trigger && trigger < until)) return;
-    if (best < 0 || fault.start >= (truth.episodes[best] as Episode).fault.start) best = k;
-  });
-  return best;
+  if (!Number.isFinite(loc.time) || !Number.isFinite(trigger)) return -1;
+  const k = episodeAt(truth, trigger);
+  return k < 0 ? -1 : cases.indexOf(truth.episodes[k] as Episode);
 }
 
 export function scoreLocalization(
   locs: readonly LocalizationRecord[],
   truth: GroundTruth,
-  params: ScoringParams,
+  scope: LocalizationScope = {},
 ): LocalizationMetrics {
-  const cases = truth.episodes;
-  const mapped = locs.map((loc) => mapLocalization(loc, truth, params));
+  const cases = truth.episodes.filter((e) => scope.allFaults === true || e.onset !== null);
+  const scored = new Set(truth.scoredHosts);
+  const n = truth.scoredHosts.length;
+  const mapped = locs.map((loc) => caseOf(loc, truth, cases));
+  const hostsOf = (loc: LocalizationRecord): string[] => [
+    ...new Set(loc.ranking.map((e) => e.host).filter((h) => scored.has(h))),
+  ];
 
-  // The first localization (by time) of each case.
+  const order = locs.map((_, i) => i).filter((i) => (mapped[i] as number) >= 0);
+  order.sort((a, b) => (locs[a] as LocalizationRecord).time - (locs[b] as LocalizationRecord).time || a - b);
   const first: (LocalizationRecord | null)[] = cases.map(() => null);
-  const timeOf = (i: number): number => (locs[i] as LocalizationRecord).time;
-  const order = locs.map((_, i) => i).filter((i) => (mapped[i] as number) >= 0); // mapped => finite time
-  order.sort((a, b) => timeOf(a) - timeOf(b) || a - b);
+  const ttl: (number | null)[] = cases.map(() => null);
   for (const i of order) {
     const k = mapped[i] as number;
-    if (k >= 0 && first[k] === null) first[k] = locs[i] as LocalizationRecord;
+    const loc = locs[i] as LocalizationRecord;
+    const ep = cases[k] as Episode;
+    if (first[k] === null) first[k] = loc;
+    if (ttl[k] === null && hostsOf(loc)[0] === ep.fault.host) ttl[k] = (loc.time - ep.fault.start) / 1000;
   }
 
   let pinpointed = 0;
@@ -63,6 +63,7 @@ export function scoreLocalization(
     const k = mapped[i] as number;
     const culprit = k >= 0 ? (cases[k] as Episode).fault.host : null;
     for (const host of new Set(loc.pinpointed)) {
+      if (!scored.has(host)) continue;
       pinpointed++;
       if (host === culprit) {
         correct++;
@@ -76,21 +77,29 @@ export function scoreLocalization(
   cases.forEach((ep, k) => {
     const loc = first[k] ?? null;
     if (loc === null) return;
-    const hosts = [...new Set(loc.ranking.map((e) => e.host))];
-    const rank = hosts.indexOf(ep.fault.host);
+    const rank = hostsOf(loc).indexOf(ep.fault.host);
     if (rank >= 0) for (let j = rank; j < hits.length; j++) hits[j] = (hits[j] as number) + 1;
     const computeMs = loc.computeMs !== null && Number.isFinite(loc.computeMs) ? loc.computeMs : 0;
     times.push((loc.time - loc.trigger.time + computeMs) / 1000);
   });
 
+  const none = cases.length === 0;
   const acs = hits.map((h) => ratio(h, cases.length));
-  const avg5 = cases.length === 0 ? null : mean(acs.map((a) => a ?? 0));
+  const chanceAt = (k: number): number | null => (none || n === 0 ? null : Math.min(1, k / n));
   return {
+    cases: cases.length,
+    hosts: n,
     ac1: acs[0] ?? null,
     ac3: acs[2] ?? null,
-    avg5,
-    precision: ratio(correct, pinpointed),
-    recall: ratio(recalled.filter((r) => r).length, cases.length),
+    avg5: none ? null : mean(acs.map((a) => a ?? 0)),
+    chance: {
+      ac1: chanceAt(1),
+      ac3: chanceAt(3),
+      avg5: none || n === 0 ? null : mean([1, 2, 3, 4, 5].map((k) => Math.min(1, k / n))),
+    },
+    precision: none ? null : ratio(correct, pinpointed),
+    recall: none ? null : ratio(recalled.filter((r) => r).length, cases.length),
     timeS: mean(times),
+    ttlS: mean(ttl.filter((x): x is number => x !== null)),
   };
 }

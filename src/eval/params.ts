@@ -1,75 +1,80 @@
-// Scoring parameters: the two numbers that, with the dataset, fix every score (evaluation.md, first line:
-// "Every number in a report must be reproducible from the dataset and the algorithm config alone").
+// Scoring parameters of rules version 2 (../shared/spec/evaluation.md): with the dataset, they fix every
+// score. They are scoring only: nothing here changes what an algorithm or the replay pipeline does
+// (the pipeline's own timings, e.g. the localization debounce, are ReplayConfig's).
 //
-// - pendingWindowS (W): UBL's anomaly-pending-time upper bound. An alarm at t1 is a true positive when a
-//   violation onset t2 follows with t1 < t2 <= t1 + W (UBL Eq. 5; evaluation.md "Pending window W";
-//   algorithms.md §1.8). UBL sets W per dataset from the injection-to-violation delay; the default 50 s is
-//   the seed's window for its CPU hog (evaluation.md "Published reference numbers", seed HTM line).
-// - minDurationS: a violation onset must begin a run of at least this many violation seconds, and the SLO
-//   has recovered once it holds for this long (evaluation.md "Violation onset" and "Fix time"; default 3).
-// - excludeViolated: off by default (evaluation.md counts every sample). On, samples taken while the SLO is
-//   already violated are not counted: during a long outage a detector that keeps alarming would otherwise
-//   collect one false positive per second, which swamps FPR.
-// - positives: which "anomaly at t2" makes sample t positive (t < t2 <= t + W). `onset` (default, evaluation.md):
-//   t2 is a violation onset. `violation`: t2 is any SLO-violation second, so samples during an outage (up to
-//   its last second) are positives too. The second is how UBL's own numbers can arise: its RUBiS MemLeak row
-//   (algorithms.md §1.9: TPR 97% with a mean lead of 7 s of 50 s possible) is impossible with onset-only
-//   per-sample labels, where TPR <= (alarmed pre-onset samples) / W; with violation labels the outage's
-//   samples dominate the positives. Eq. 5's wording ("the anomaly happens at t2") allows both.
+// - pendingWindowS (W): sample t is positive when an onset o has t < o <= t + W (UBL Eq. 5).
+// - minDurationS: a violation run of at least this many seconds is sustained (an onset), and the SLO
+//   has recovered once it holds this long.
+// - recoveryGraceS: a fault episode runs from f.start to f.end + recoveryGraceS, cut at the next fault.
+// - gapS: per host, alarms at most this far apart form one alarm run.
+// - hosts: 'under-test' (default) scores the hosts not marked `"harness": true`; 'all' scores every host.
 
 import { validateConfig, type ParamSpecs } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 
+/** The scoring rules version these modules implement; results carry it as scoring.rules. */
+export const SCORING_RULES = 2;
+
+export type HostSelection = 'under-test' | 'all';
+export const HOST_SELECTIONS: readonly HostSelection[] = ['under-test', 'all'];
+
 export interface ScoringParams {
   /** Pending window W in seconds (UBL Eq. 5). */
   pendingWindowS: number;
-  /** Minimum violation-run length for an onset, and minimum hold time for a recovery, in seconds. */
+  /** Sustained-run length for an onset, and hold time for a recovery, in seconds. */
   minDurationS: number;
-  /** Leave sample times at which the SLO is already violated out of the confusion counts. */
-  excludeViolated: boolean;
-  /** What "an anomaly at t2" is for the positive label: a violation onset, or any violation second. */
-  positives: PositiveRule;
+  /** Seconds after a fault's end that still belong to its episode. */
+  recoveryGraceS: number;
+  /** Alarms of one host at most this many seconds apart form one alarm run. */
+  gapS: number;
+  /** Which hosts are scored. */
+  hosts: HostSelection;
 }
-
-export type PositiveRule = 'onset' | 'violation';
-export const POSITIVE_RULES: readonly PositiveRule[] = ['onset', 'violation'];
 
 export const SCORING_PARAM_SPECS = {
   pendingWindowS: {
     type: 'number',
     default: 50,
     min: 0,
-    doc: 'Pending window W (s): an alarm at t1 is a true positive when an SLO-violation onset t2 satisfies t1 < t2 <= t1 + W.',
-    source: 'UBL Eq. 5 (algorithms.md §1.8); 50 s = the seed CPU-hog window (evaluation.md)',
+    doc: 'Pending window W (s): sample t is positive when an onset o satisfies t < o <= t + W.',
+    source: 'UBL Eq. 5; evaluation.md v2 "Prediction" (default 50 s)',
   },
   minDurationS: {
     type: 'number',
     default: 3,
     min: 0,
-    doc: 'An onset begins a run of at least this many violation seconds; recovery = the SLO holds this long.',
-    source: 'evaluation.md "Ground truth" (violation onset, default 3) and "Fix" (recovery)',
+    doc: 'A violation run of at least this many seconds is sustained (an onset); recovery = the SLO holds this long.',
+    source: 'evaluation.md v2 "Ground truth" (default 3)',
   },
-  excludeViolated: {
-    type: 'boolean',
-    default: false,
-    doc: 'Leave samples taken while the SLO is already violated out of TP/FP/TN/FN (an alarm during an outage is not a prediction). Off = evaluation.md exactly.',
-    source: 'foreshock option (not in evaluation.md); closer to how UBL reports FPR during long violations',
+  recoveryGraceS: {
+    type: 'number',
+    default: 60,
+    min: 0,
+    doc: "A fault episode runs from the fault's start to its end + this grace, cut at the next fault's start.",
+    source: 'evaluation.md v2 "Fault episode" (default 60 s)',
   },
-  positives: {
+  gapS: {
+    type: 'number',
+    default: 3,
+    min: 0,
+    doc: 'Per host, alarms at most this many seconds apart form one alarm run (a run starts at its first alarm).',
+    source: 'evaluation.md v2 "Alarm runs" (default 3 s)',
+  },
+  hosts: {
     type: 'enum',
-    values: POSITIVE_RULES,
-    default: 'onset' as PositiveRule,
-    doc: 'Positive label of sample t: "onset" = a violation onset t2 with t < t2 <= t + W (evaluation.md); "violation" = any SLO-violation second t2 in that window (UBL Eq. 5 read literally: outage samples are positives too).',
-    source:
-      'evaluation.md "Pending window W" (onset); UBL Eq. 5 / algorithms.md §1.8-1.9 (violation: the reading that fits UBL\'s 97% TPR at 7 s of 50 s lead)',
+    values: HOST_SELECTIONS,
+    default: 'under-test' as HostSelection,
+    doc: 'Scored hosts: under-test = every manifest host not marked "harness": true; all = every host.',
+    source: 'evaluation.md v2 "Hosts under test"',
   },
 } as const satisfies ParamSpecs;
 
 export const DEFAULT_SCORING: Readonly<ScoringParams> = Object.freeze({
   pendingWindowS: SCORING_PARAM_SPECS.pendingWindowS.default,
   minDurationS: SCORING_PARAM_SPECS.minDurationS.default,
-  excludeViolated: SCORING_PARAM_SPECS.excludeViolated.default,
-  positives: SCORING_PARAM_SPECS.positives.default,
+  recoveryGraceS: SCORING_PARAM_SPECS.recoveryGraceS.default,
+  gapS: SCORING_PARAM_SPECS.gapS.default,
+  hosts: SCORING_PARAM_SPECS.hosts.default,
 });
 
 /**
@@ -84,7 +89,8 @@ export function validateScoringParams(raw: unknown, owner = 'scoring'): ScoringP
   return {
     pendingWindowS: cfg.pendingWindowS,
     minDurationS: cfg.minDurationS,
-    excludeViolated: cfg.excludeViolated,
-    positives: cfg.positives as PositiveRule,
+    recoveryGraceS: cfg.recoveryGraceS,
+    gapS: cfg.gapS,
+    hosts: cfg.hosts as HostSelection,
   };
 }

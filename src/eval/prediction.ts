@@ -1,26 +1,36 @@
-// Prediction scoring (UBL, PREPARE, any predictor): evaluation.md "Prediction"; algorithms.md §1.8, §5.
+// Prediction scoring, rules version 2 (../shared/spec/evaluation.md "Prediction").
 //
-// - Alarm at t: any AlarmRecord with time t (any host, or null for a service-level alarm). Only alarms at a
-//   sample time of the scored period count; others (training part, off-grid times) are ignored everywhere.
-// - Per-sample labels with the pending window W (UBL Eq. 5): sample t is positive iff some onset t2 satisfies
-//   t < t2 <= t + W (params.positives 'onset'), or some SLO-violation second t2 does ('violation', params.ts). TP = alarm & positive, FP = alarm & !positive, FN = !alarm & positive,
-//   TN = !alarm & !positive. TPR A_T = TP / (TP + FN), FPR A_F = FP / (FP + TN); null on a zero denominator.
-//   A control run (no faults, no violations) therefore counts every alarm as a false positive.
-//   With params.excludeViolated, sample times that are SLO-violation seconds are left out of the four counts
-//   (they still count for lead time and TTD).
-// - Lead time (UBL "achieved lead time"; evaluation.md): per fault episode with an onset, the first alarm t1
-//   with max(fault.start, onset - W) <= t1 < onset (the first true alarm for that onset); lead =
-//   (onset - t1) / 1000. Mean and median over the episodes that have such an alarm. maxPossible = mean over
-//   episodes with an onset of (onset - fault.start) / 1000.
-// - TTD (AIOpsLab "time from fault occurrence to detection"): per episode, the first alarm t1 with
-//   fault.start <= t1 < max(fault.end, recovery ?? fault.end); ttd = (t1 - fault.start) / 1000; mean over
-//   the episodes that have one.
-// Cost: O(samples + alarms + episodes x log alarms); two pointers over the sorted sample times and onsets.
+// - Alarm at sample time t: any alarm of a scored host (or a service-level alarm, host null) with time
+//   in (t - sampleInterval, t]. Alarms outside the period or on other hosts are ignored everywhere.
+// - Outage seconds: sample times that are violation seconds leave the confusion counts; they are
+//   counted as outageSeconds, and outageAlarmed when alarmed.
+// - Every other t: positive when an onset o in O has t < o <= t + W. TP/FN/FP/TN as usual;
+//   TPR, FPR null on a zero denominator; J = TPR - FPR.
+// - Alarm runs: per host, alarms at most gapS apart form one run; a run starts at its first alarm.
+// - Lead of a failing episode: a = the earliest start of an alarm run (any scored host) in [f.start, o);
+//   lead = o - a (not capped by W); leadToFirst = v1 - a when a < v1. A run already going at f.start
+//   does not count. None: missed. maxPossible = o - f.start, and v1 - f.start.
+// - TTD: the first alarm run starting in [f.start, episode end), minus f.start.
+// - False alarms: alarm runs starting outside every episode with no onset o in (a, a + W]; on a control
+//   run every alarm run. Per hour of the scored period.
 
-import type { AlarmRecord, PredictionMetrics } from '../core/results.ts';
-import type { GroundTruth } from './ground-truth.ts';
+import type { AlarmRecord, EpisodePrediction, PredictionMetrics } from '../core/results.ts';
+import { episodeAt, type GroundTruth } from './ground-truth.ts';
 import type { ScoringParams } from './params.ts';
 import { lowerBound, mean, median, ratio } from './util.ts';
+
+/** Starts of alarm runs (per host, gap <= gapMs), over all hosts, sorted. */
+export function alarmRunStarts(times: ReadonlyMap<string, number[]>, gapMs: number): number[] {
+  const starts: number[] = [];
+  for (const list of times.values()) {
+    let last = -Infinity;
+    for (const t of list) {
+      if (t - last > gapMs) starts.push(t);
+      last = t;
+    }
+  }
+  return starts.sort((a, b) => a - b);
+}
 
 export function scorePrediction(
   alarms: readonly AlarmRecord[],
@@ -28,63 +38,116 @@ export function scorePrediction(
   params: ScoringParams,
 ): PredictionMetrics {
   const windowMs = params.pendingWindowS * 1000;
-  const alarmed = new Set<number>();
-  for (const a of alarms) alarmed.add(a.time);
+  const intervalMs = truth.sampleIntervalMs;
+  const { period, sampleTimes, onsets } = truth;
+  const scored = new Set(truth.scoredHosts);
 
-  const { sampleTimes, onsets, violationTimes } = truth;
-  const alarmTimes: number[] = [];
+  // Alarms that count: scored hosts (or service level), inside the period; per host sorted.
+  const byHost = new Map<string, number[]>();
+  const alarmedTimes = new Set<number>();
+  for (const a of alarms) {
+    if (!Number.isFinite(a.time) || a.time < period.start || a.time >= period.end) continue;
+    if (a.host !== null && !scored.has(a.host)) continue;
+    const key = a.host === null ? '\u0000service' : a.host;
+    let list = byHost.get(key);
+    if (!list) byHost.set(key, (list = []));
+    list.push(a.time);
+    // The sample time t with t - interval < a.time <= t.
+    const k = lowerBound(sampleTimes, a.time);
+    const t = sampleTimes[k];
+    if (t !== undefined && t - a.time < intervalMs) alarmedTimes.add(t);
+  }
+  for (const list of byHost.values()) list.sort((a, b) => a - b);
+  const runs = alarmRunStarts(byHost, params.gapS * 1000);
+
+  const violated = new Set<number>(truth.violationTimes);
   let tp = 0;
   let fp = 0;
   let tn = 0;
   let fn = 0;
+  let outageSeconds = 0;
+  let outageAlarmed = 0;
   let j = 0; // first onset > t
-  let v = 0; // first violation time >= t
-  const byViolation = params.positives === 'violation';
   for (let i = 0; i < sampleTimes.length; i++) {
     const t = sampleTimes[i] as number;
-    while (j < onsets.length && (onsets[j] as number) <= t) j++;
-    while (v < violationTimes.length && (violationTimes[v] as number) < t) v++;
-    let positive = j < onsets.length && (onsets[j] as number) <= t + windowMs;
-    if (byViolation && !positive) {
-      const next = violationTimes[v] === t ? violationTimes[v + 1] : violationTimes[v]; // first > t
-      positive = next !== undefined && next <= t + windowMs;
+    const alarm = alarmedTimes.has(t);
+    if (violated.has(t)) {
+      outageSeconds++;
+      if (alarm) outageAlarmed++;
+      continue;
     }
-    const alarm = alarmed.has(t);
-    if (alarm) alarmTimes.push(t);
-    if (params.excludeViolated && violationTimes[v] === t) continue;
+    while (j < onsets.length && (onsets[j] as number) <= t) j++;
+    const positive = j < onsets.length && (onsets[j] as number) <= t + windowMs;
     if (alarm && positive) tp++;
     else if (alarm) fp++;
     else if (positive) fn++;
     else tn++;
   }
 
-  const leads: number[] = [];
-  const possible: number[] = [];
-  const ttds: number[] = [];
-  for (const ep of truth.episodes) {
+  const episodes: EpisodePrediction[] = truth.episodes.map((ep) => {
     const { fault, onset } = ep;
-    if (onset !== null) {
-      possible.push((onset - fault.start) / 1000);
-      const k = lowerBound(alarmTimes, Math.max(fault.start, onset - windowMs));
-      if (k < alarmTimes.length && (alarmTimes[k] as number) < onset) {
-        leads.push((onset - (alarmTimes[k] as number)) / 1000);
-      }
+    const v1 = ep.firstViolation;
+    const k = lowerBound(runs, fault.start);
+    const firstRun = runs[k];
+    const ttdS = firstRun !== undefined && firstRun < ep.end ? (firstRun - fault.start) / 1000 : null;
+    const a = onset !== null && firstRun !== undefined && firstRun < onset ? firstRun : null;
+    return {
+      fault: fault.id,
+      onset,
+      firstViolation: v1,
+      alarmRunStart: a,
+      leadS: a !== null && onset !== null ? (onset - a) / 1000 : null,
+      leadToFirstS: a !== null && v1 !== null && a < v1 ? (v1 - a) / 1000 : null,
+      maxLeadS: onset !== null ? (onset - fault.start) / 1000 : null,
+      maxLeadToFirstS: onset !== null && v1 !== null ? (v1 - fault.start) / 1000 : null,
+      ttdS,
+    };
+  });
+  const failing = episodes.filter((e) => e.onset !== null);
+  const leads = failing.flatMap((e) => (e.leadS === null ? [] : [e.leadS]));
+  const nums = (xs: (number | null)[]): number[] => xs.filter((x): x is number => x !== null);
+
+  let falseAlarms = 0;
+  for (const a of runs) {
+    if (truth.control) {
+      falseAlarms++;
+      continue;
     }
-    const until = Math.max(fault.end, ep.recovery ?? fault.end);
-    const k = lowerBound(alarmTimes, fault.start);
-    if (k < alarmTimes.length && (alarmTimes[k] as number) < until) {
-      ttds.push(((alarmTimes[k] as number) - fault.start) / 1000);
-    }
+    if (episodeAt(truth, a) >= 0) continue;
+    const next = onsets[lowerBound(onsets, a + 1)];
+    if (next === undefined || next > a + windowMs) falseAlarms++;
   }
+  const hours = (period.end - period.start) / 3_600_000;
+  const tpr = ratio(tp, tp + fn);
+  const fpr = ratio(fp, fp + tn);
 
   return {
     tp,
     fp,
     tn,
     fn,
-    tpr: ratio(tp, tp + fn),
-    fpr: ratio(fp, fp + tn),
-    leadTimeS: { mean: mean(leads), median: median(leads), maxPossible: mean(possible) },
-    ttdS: mean(ttds),
+    tpr,
+    fpr,
+    j: tpr !== null && fpr !== null ? tpr - fpr : null,
+    outageSeconds,
+    outageAlarmed,
+    leadTimeS: {
+      mean: mean(leads),
+      median: median(leads),
+      maxPossible: mean(nums(failing.map((e) => e.maxLeadS))),
+    },
+    leadToFirstS: {
+      mean: mean(nums(failing.map((e) => e.leadToFirstS))),
+      maxPossible: mean(nums(failing.map((e) => e.maxLeadToFirstS))),
+    },
+    ttdS: mean(nums(episodes.map((e) => e.ttdS))),
+    failingEpisodes: failing.length,
+    missedEpisodes: failing.filter((e) => e.leadS === null).length,
+    noEffectFaults: episodes.length - failing.length,
+    spuriousOnsets: truth.spuriousOnsets.length,
+    falseAlarms,
+    falseAlarmsPerHour: hours > 0 ? falseAlarms / hours : null,
+    scoredHours: hours,
+    episodes,
   };
 }

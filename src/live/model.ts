@@ -25,7 +25,9 @@ export interface ModelChoice {
 
 interface BestFile {
   format?: string;
-  predictor?: { algorithm?: string; config?: unknown } | null;
+  scoringRules?: number;
+  predictor?: { algorithm?: string; config?: unknown; meetsRule?: boolean } | null;
+  noPredictor?: { why?: string } | null;
   localizer?: { algorithm?: string; config?: unknown } | null;
 }
 
@@ -68,9 +70,16 @@ export function chooseModel(o: {
     } catch (err) {
       throw new UserError(`${file}: not valid JSON (${(err as Error).message})`);
     }
+    if (typeof best.scoringRules !== 'number' || best.scoringRules < 2)
+      throw new UserError(
+        `${file}: written under scoring rules version 1 (its verdict can name a predictor without a true positive); ` +
+          'rebuild the report with `foreshock report`, or pass --model <predictor>',
+      );
     const p = best.predictor;
-    if (!p || typeof p.algorithm !== 'string')
-      throw new UserError(`${file}: names no predictor (live mode needs one to raise alarms)`);
+    if (!p || typeof p.algorithm !== 'string' || p.meetsRule === false)
+      throw new UserError(
+        `${file}: no predictor meets the best-model rule${best.noPredictor?.why ? ` (${best.noPredictor.why})` : ''}; pass --model <predictor>`,
+      );
     const l = best.localizer && typeof best.localizer.algorithm === 'string' ? best.localizer : null;
     return {
       predictor: { algorithm: getAlgorithm(p.algorithm).name, config: p.config },

@@ -24,7 +24,7 @@ import { atomicWrite, readDataset, writeDataset } from '../data/dataset-io.ts';
 import { createRuleRemedy } from '../algorithms/baselines/rule-remedy.ts';
 import { FaultSlot } from '../runner/experiment/fault-slot.ts';
 import type { ExperimentSpec } from '../runner/experiment/spec.ts';
-import { runReplayJob } from '../runner/replay-job.ts';
+import { DEFAULT_PIPELINE, runReplayJob } from '../runner/replay-job.ts';
 import { startSession, type SessionStack } from '../stack/index.ts';
 import type { StackSession } from '../stack/session.ts';
 import type { RemoteStackSpec } from '../stack/remote-spec.ts';
@@ -497,6 +497,8 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
     const replayed = runReplayJob(readDataset(datasetDir), trainDs, {
       algorithms: names,
       configs: model.configs,
+      // The live pipeline's own debounce (its --pending-window), not a scoring parameter.
+      pipeline: { ...DEFAULT_PIPELINE, localizeDebounceS: o.pendingWindowS },
       training: {
         data: model.training,
         source: `live mode's training: ${o.train.length} dataset(s), normal phases (${model.trainingSamples} samples)`,

@@ -31,6 +31,7 @@ import {
   verdictSection,
 } from './sections.ts';
 import { summarize, type SummaryRow } from './summary.ts';
+import { SCORING_RULES } from '../eval/params.ts';
 import { chooseLocalizer, choosePredictor, LOCALIZER_RULE, PREDICTOR_RULE, type Choice } from './verdict.ts';
 
 export interface ReportOptions {
@@ -52,6 +53,8 @@ export interface BestModelEntry {
   kind: string;
   config: unknown;
   configHash: string;
+  /** The modes it ran in (PREPARE: supervised / unlabeled), when it reports one. */
+  modes?: { mode: string; reason: string }[];
   meetsRule: boolean;
   why: string;
   evidence: Record<string, number | null>;
@@ -60,8 +63,13 @@ export interface BestModelEntry {
 export interface BestModelFile {
   format: 'foreshock-best-model/1';
   foreshock: string;
+  /** Scoring rules version the verdict was taken under. */
+  scoringRules: number;
   rules: { predictor: string; localizer: string };
+  /** Null when no predictor meets the rule (live mode then asks for --model). */
   predictor: BestModelEntry | null;
+  /** Why there is no predictor, and the one closest to the rule (highest J with a true positive). */
+  noPredictor?: { why: string; closest: BestModelEntry | null };
   localizer: BestModelEntry | null;
   inputs: {
     results: string | null;
@@ -96,11 +104,15 @@ function bestEntry(choice: Choice | null): BestModelEntry | null {
           fn: r.prediction?.fn ?? null,
           tpr: r.prediction?.tpr ?? null,
           fpr: r.prediction?.fpr ?? null,
+          j: r.prediction?.j ?? null,
+          falseAlarmsPerHour: r.prediction?.falseAlarmsPerHour ?? null,
           leadMeanS: r.prediction?.leadMeanS ?? null,
+          missedEpisodes: r.prediction?.missedEpisodes ?? null,
         }
       : {
           runs: r.runs,
           ac1: r.localization?.ac1 ?? null,
+          chanceAc1: r.localization?.chanceAc1 ?? null,
           ac3: r.localization?.ac3 ?? null,
           avg5: r.localization?.avg5 ?? null,
           timeS: r.localization?.timeS ?? null,
@@ -110,6 +122,7 @@ function bestEntry(choice: Choice | null): BestModelEntry | null {
     kind: r.identity.kind,
     config: r.identity.config,
     configHash: r.identity.configHash,
+    ...(r.modes.length > 0 ? { modes: r.modes } : {}),
     meetsRule: choice.meetsRule,
     why: choice.why,
     evidence,
@@ -347,7 +360,8 @@ export async function buildReport(
       <p class="muted">
         foreshock ${VERSION} comparison report: ${experiments.length} experiment(s),
         ${summary.identities.length} algorithm config(s). Times are seconds; TPR/FPR per sample with the
-        pending window W (UBL Eq. 5); see ../shared/spec/evaluation.md.
+        pending window W (UBL Eq. 5), outage seconds left out; scoring rules version ${SCORING_RULES}
+        (../shared/spec/evaluation.md).
       </p>
     </header>
     ${nav} ${verdictSection(predictor, localizer, options.bestFileName ?? null)}
@@ -358,7 +372,18 @@ export async function buildReport(
     format: 'foreshock-best-model/1',
     foreshock: VERSION,
     rules: { predictor: PREDICTOR_RULE, localizer: LOCALIZER_RULE },
-    predictor: bestEntry(predictor),
+    scoringRules: SCORING_RULES,
+    predictor: predictor?.meetsRule ? bestEntry(predictor) : null,
+    ...(predictor?.meetsRule
+      ? {}
+      : {
+          noPredictor: {
+            why: predictor
+              ? `${predictor.why}: ${predictor.row.identity.label} does not meet the rule`
+              : 'no predictor has a true positive in these results',
+            closest: bestEntry(predictor),
+          },
+        }),
     localizer: bestEntry(localizer),
     inputs: views.map(({ input, faultType }) => ({
       results: input.resultsFile,

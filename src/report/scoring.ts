@@ -4,10 +4,14 @@
 import type { ReportResults } from './inputs.ts';
 
 export interface ScoringView {
+  /** Scoring rules version; null for results written before version 2. */
+  rules: number | null;
   pendingWindowS: number | null;
   minDurationS: number | null;
-  excludeViolated: boolean | null;
-  positives: string | null;
+  recoveryGraceS: number | null;
+  gapS: number | null;
+  hosts: string | null;
+  scoredHosts: string[];
   trigger: { kind: string; source?: string; times?: number[] } | null;
   seed: number | null;
   trainSource: string | null;
@@ -37,10 +41,15 @@ export function scoringOf(results: ReportResults): ScoringView {
   const n = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   const t = s.trigger as Record<string, unknown> | undefined;
   return {
+    rules: n(s.rules),
     pendingWindowS: n(s.pendingWindowS),
     minDurationS: n(s.minDurationS),
-    excludeViolated: typeof s.excludeViolated === 'boolean' ? s.excludeViolated : null,
-    positives: typeof s.positives === 'string' ? s.positives : null,
+    recoveryGraceS: n(s.recoveryGraceS),
+    gapS: n(s.gapS),
+    hosts: typeof s.hosts === 'string' ? s.hosts : null,
+    scoredHosts: Array.isArray(s.scoredHosts)
+      ? s.scoredHosts.filter((h): h is string => typeof h === 'string')
+      : [],
     trigger:
       t && typeof t.kind === 'string'
         ? {
@@ -81,8 +90,9 @@ export function reproduceCommand(results: ReportResults, datasetDir: string | nu
   }
   if (s.pendingWindowS !== null) args.push('--pending-window', String(s.pendingWindowS));
   if (s.minDurationS !== null) args.push('--min-duration', String(s.minDurationS));
-  if (s.excludeViolated) args.push('--exclude-violated');
-  if (s.positives !== null && s.positives !== 'onset') args.push('--positives', s.positives);
+  if (s.recoveryGraceS !== null) args.push('--grace', String(s.recoveryGraceS));
+  if (s.gapS !== null) args.push('--gap', String(s.gapS));
+  if (s.hosts === 'all') args.push('--hosts', 'all');
   if (s.fixes === false) args.push('--no-fix');
   if (s.seed !== null) args.push('--seed', String(s.seed));
   if (Object.values(results.algorithms).some((a) => a.metrics.cost?.msPerSample != null))

@@ -9,7 +9,7 @@ import { count, diffPp, diffUnit, fixed, NA, pct, ratio } from './format.ts';
 import type { ExperimentInput } from './inputs.ts';
 import { NAB_SCOREBOARD, REFERENCE_ENTRIES, type ReferenceEntry, type ReferenceValues } from './reference.ts';
 import { reproduceCommand, scoringOf } from './scoring.ts';
-import type { AlgorithmIdentity, SummaryRow } from './summary.ts';
+import { modeLabel, type AlgorithmIdentity, type SummaryRow } from './summary.ts';
 import { LOCALIZER_RULE, PREDICTOR_RULE, type Choice } from './verdict.ts';
 
 const num = (text: string): Markup => html`<td class="num">${text}</td>`;
@@ -44,7 +44,7 @@ export function provenanceSection(
           ${row('dataset files sha256', html`<code>${input.datasetSha256 ?? NA}</code> <span class="muted">(manifest.json, metrics.arrow, slo.arrow)</span>`)}
           ${source ? row('dataset source', `${source.kind}${source.detail ? `: ${source.detail}` : ''}`) : ''}
           ${row('fault type', faultType)} ${row('SLO', sloText(input.dataset))}
-          ${row('scoring', `pending window W ${fixed(s.pendingWindowS, 0)} s; min duration ${fixed(s.minDurationS, 0)} s; trigger ${trigger}; seed ${s.seed ?? NA}${s.excludeViolated ? '; violated samples excluded' : ''}${s.positives && s.positives !== 'onset' ? `; positives: ${s.positives} seconds within W` : ''}${s.fixes === false ? '; no fixes' : ''}; training: ${s.trainSource ?? NA}`)}
+          ${row('scoring', `rules ${s.rules ?? '1 (results written before version 2)'}; pending window W ${fixed(s.pendingWindowS, 0)} s; min duration ${fixed(s.minDurationS, 0)} s; episode grace ${fixed(s.recoveryGraceS, 0)} s; alarm-run gap ${fixed(s.gapS, 0)} s; hosts ${s.hosts ?? NA}${s.scoredHosts.length > 0 ? ` (${s.scoredHosts.join(', ')})` : ''}; trigger ${trigger}; seed ${s.seed ?? NA}${s.fixes === false ? '; no fixes' : ''}; training: ${s.trainSource ?? NA}`)}
           ${s.fixLatencies.length > 0 ? row('fix model (replay)', html`${s.fixLatencies.map((l, k) => html`${k > 0 ? html`<br />` : ''}${l}`)}`) : ''}
           ${row('reproduce', html`<code>${reproduceCommand(input.results, input.datasetDir)}</code>`)}
         </table>
@@ -156,15 +156,18 @@ export function summaryTable(rows: SummaryRow[], paper: boolean): Markup {
             <td class="paper">${differenceText(r, ref)}</td>`
         : html`<td class="paper muted">${NA}</td>
             <td class="paper muted">${NA}</td>`;
+    const modes = r.modes.map((m) => `${m.mode}: ${m.reason}`).join('; ');
+    const fixSource = f?.fixTimeSource ? ` (${f.fixTimeSource})` : '';
+    const actions = f ? `${f.modelled} modelled${f.measured > 0 ? `, ${f.measured} measured` : ''}` : NA;
     return html`<tr class="${first ? 'group-start' : ''}">
-      <td>${first ? r.identity.label : ''}</td>
+      <td title="${modes}">${first ? modeLabel(r) : ''}</td>
       <td>${first ? r.identity.kind : ''}</td>
       <td>${r.faultType}</td>
       ${num(String(r.runs))}
-      ${num(count(p?.tp))}${num(count(p?.fp))}${num(count(p?.tn))}${num(count(p?.fn))}${num(pct(p?.tpr))}${num(pct(p?.fpr))}
-      ${num(fixed(p?.leadMeanS))}${num(fixed(p?.leadMedianS))}${num(fixed(p?.leadMaxPossibleS))}${num(fixed(p?.ttdS))}
-      ${num(ratio(l?.ac1))}${num(ratio(l?.ac3))}${num(ratio(l?.avg5))}${num(ratio(l?.precision))}${num(ratio(l?.recall))}${num(fixed(l?.timeS))}
-      ${num(fixed(f?.fixTimeS))}${num(fixed(f?.violationSecondsSaved, 0))}${num(fixed(r.msPerSample, 3))}
+      ${num(count(p?.tp))}${num(count(p?.fp))}${num(count(p?.tn))}${num(count(p?.fn))}${num(pct(p?.tpr))}${num(pct(p?.fpr))}${num(ratio(p?.j))}${num(fixed(p?.falseAlarmsPerHour, 0))}${num(p ? `${p.outageAlarmed}/${p.outageSeconds}` : NA)}
+      ${num(fixed(p?.leadMeanS))}${num(fixed(p?.leadMaxPossibleS))}${num(fixed(p?.leadToFirstMeanS))}${num(fixed(p?.leadToFirstMaxPossibleS))}${num(p ? `${p.missedEpisodes}/${p.failingEpisodes}` : NA)}${num(fixed(p?.ttdS))}
+      ${num(count(l?.cases))}${num(ratio(l?.ac1))}${num(ratio(l?.chanceAc1))}${num(ratio(l?.ac3))}${num(ratio(l?.chanceAc3))}${num(ratio(l?.avg5))}${num(ratio(l?.precision))}${num(ratio(l?.recall))}${num(fixed(l?.timeS))}
+      ${num(actions)}${num(f?.fixTimeS !== null && f?.fixTimeS !== undefined ? `${fixed(f.fixTimeS)}${fixSource}` : NA)}${num(fixed(f?.violationSecondsSaved, 0))}${num(count(f?.falseActions))}${num(fixed(r.msPerSample, 3))}
       ${paperCells}
     </tr>`;
   });
@@ -173,15 +176,15 @@ export function summaryTable(rows: SummaryRow[], paper: boolean): Markup {
       <thead>
         <tr>
           <th colspan="4"></th>
-          <th colspan="6">prediction (per sample, pending window W)</th>
-          <th colspan="4">lead time, s</th>
-          <th colspan="6">localization</th>
-          <th colspan="2">fix</th>
+          <th colspan="9">prediction (per sample outside outages, pending window W)</th>
+          <th colspan="6">lead time, s</th>
+          <th colspan="9">localization</th>
+          <th colspan="4">fix</th>
           <th>cost</th>
           ${paper ? html`<th colspan="2">paper</th>` : ''}
         </tr>
         <tr>
-          <th>algorithm</th>
+          <th>algorithm [mode]</th>
           <th>kind</th>
           <th>fault type</th>
           <th>runs</th>
@@ -191,18 +194,30 @@ export function summaryTable(rows: SummaryRow[], paper: boolean): Markup {
           <th>FN</th>
           <th>TPR</th>
           <th>FPR</th>
-          <th>mean</th>
-          <th>median</th>
+          <th title="Youden's J = TPR - FPR; chance 0">J</th>
+          <th title="alarm runs outside fault episodes not followed by an onset within W, per hour">
+            false alarms/h
+          </th>
+          <th title="alarmed / violation seconds, left out of TP..FN">outage alarmed</th>
+          <th>mean (to onset)</th>
           <th>max possible</th>
+          <th>mean to first violation</th>
+          <th>max possible</th>
+          <th>missed / failing episodes</th>
           <th>TTD</th>
+          <th>cases</th>
           <th>AC@1</th>
+          <th>chance AC@1 (1/N)</th>
           <th>AC@3</th>
+          <th>chance AC@3</th>
           <th>Avg@5</th>
           <th>precision</th>
           <th>recall</th>
           <th>time s</th>
-          <th>fix time s</th>
+          <th>actions</th>
+          <th>fix time s (source)</th>
           <th>violation s saved</th>
+          <th>unnecessary actions</th>
           <th>ms/sample</th>
           ${
             paper
@@ -224,11 +239,18 @@ export function comparisonSection(rows: SummaryRow[], faultTypes: string[]): Mar
     <h2>Comparison across experiments</h2>
     <p>
       Rows: each algorithm (with its config) per fault type (${faultTypes.join(', ')}); a run without faults
-      is its own column, "control" (every alarm there is a false positive). Over several runs of one fault
-      type, TP/FP/TN/FN are summed and TPR/FPR computed from the sums; every other number is the mean over the
-      runs that have it (each run weighted equally). ${NA} = does not apply or was never reached (e.g. no
-      localization case, no recovery). TTD: first alarm minus fault start. Localization time: trigger to
-      ranking (plus compute time with --measure-cost). ms/sample is ${NA} unless the replay ran with
+      is its own column, "control" (every alarm run there is a false alarm). Scoring rules version 2: seconds
+      during which the SLO is already violated are left out of TP/FP/TN/FN (an alarm then detects, it does not
+      predict) and shown as "outage alarmed"; each fault episode has one onset. Over several runs of one fault
+      type, TP/FP/TN/FN, episodes and actions are summed and TPR/FPR/J computed from the sums; every other
+      number is the mean over the runs that have it (each run weighted equally). J = TPR - FPR: a predictor
+      alarming at random has J = 0 (the <code>random</code> predictor is that floor); chance AC@k = k/N for N
+      scored hosts (<code>random-localizer</code> is that floor). Lead time: onset minus the start of the
+      first alarm run that starts after the fault's injection and before the onset (an alarm already on at the
+      injection predicts nothing). ${NA} = does not apply (no localization case, no failing episode, no
+      recovery). TTD: first alarm run after the fault start minus the fault start. Localization time: trigger
+      to ranking (plus compute time with --measure-cost). Fix time: modelled = the replay's fix model drew the
+      action's latency, measured = executed on a stack. ms/sample is ${NA} unless the replay ran with
       --measure-cost.
     </p>
     ${summaryTable(rows, true)}
@@ -241,16 +263,29 @@ export function comparisonSection(rows: SummaryRow[], faultTypes: string[]): Mar
 }
 
 function choiceText(choice: Choice | null, what: string): Markup {
-  if (!choice) return html`<p><b>${what}:</b> none (no candidate in these results).</p>`;
+  if (!choice)
+    return what === 'Predictor'
+      ? html`<p>
+          <b>Predictor: none.</b> No predictor has a true positive in these results, so none meets the rule;
+          live mode needs <code>--model</code>.
+        </p>`
+      : html`<p><b>${what}:</b> none (no candidate in these results).</p>`;
   const r = choice.row;
   const evidence =
     what === 'Predictor'
-      ? `TPR ${pct(r.prediction?.tpr)}, FPR ${pct(r.prediction?.fpr)} (TP ${count(r.prediction?.tp)}, FP ${count(r.prediction?.fp)}, TN ${count(r.prediction?.tn)}, FN ${count(r.prediction?.fn)}), mean lead ${fixed(r.prediction?.leadMeanS)} s`
-      : `AC@1 ${ratio(r.localization?.ac1)}, Avg@5 ${ratio(r.localization?.avg5)}, localization time ${fixed(r.localization?.timeS)} s`;
+      ? `TPR ${pct(r.prediction?.tpr)}, FPR ${pct(r.prediction?.fpr)}, J ${ratio(r.prediction?.j)} (TP ${count(r.prediction?.tp)}, FP ${count(r.prediction?.fp)}, TN ${count(r.prediction?.tn)}, FN ${count(r.prediction?.fn)}), ${fixed(r.prediction?.falseAlarmsPerHour, 0)} false alarms/h, mean lead ${fixed(r.prediction?.leadMeanS)} s, ${count(r.prediction?.missedEpisodes)} of ${count(r.prediction?.failingEpisodes)} failing episodes missed`
+      : `AC@1 ${ratio(r.localization?.ac1)} (chance ${ratio(r.localization?.chanceAc1)}), Avg@5 ${ratio(r.localization?.avg5)}, localization time ${fixed(r.localization?.timeS)} s`;
+  if (!choice.meetsRule) {
+    return html`<p>
+      <b>${what}: none meets the rule.</b> ${choice.why}: <b>${modeLabel(r)}</b> (config sha256
+      <code>${shortHash(r.identity.configHash)}</code>) over ${r.runs} run(s), ${evidence},
+      <b>does not meet the rule</b>. No best predictor is written for live mode; it needs
+      <code>--model</code>.
+    </p>`;
+  }
   return html`<p>
-    <b>${what}: ${r.identity.label}</b> (config sha256 <code>${shortHash(r.identity.configHash)}</code>) over
-    ${r.runs} run(s): ${evidence}.
-    ${choice.why}.${choice.meetsRule ? '' : html` <b>It does not meet the rule.</b>`}
+    <b>${what}: ${modeLabel(r)}</b> (config sha256 <code>${shortHash(r.identity.configHash)}</code>) over
+    ${r.runs} run(s): ${evidence}. ${choice.why}.
   </p>`;
 }
 
@@ -264,7 +299,7 @@ export function verdictSection(
     <div class="verdict">${choiceText(predictor, 'Predictor')} ${choiceText(localizer, 'Localizer')}</div>
     <p><b>Rule.</b> ${PREDICTOR_RULE}</p>
     <p>${LOCALIZER_RULE}</p>
-    ${bestFile ? html`<p>Written for live mode as <code>${bestFile}</code> next to this report (the chosen algorithms, their configs and config hashes).</p>` : ''}
+    ${bestFile ? html`<p>Written for live mode as <code>${bestFile}</code> next to this report (the chosen algorithms, their configs and config hashes; no predictor when none meets the rule).</p>` : ''}
   </section>`;
 }
 

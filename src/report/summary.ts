@@ -30,10 +30,21 @@ export interface PredictionSummary {
   fn: number;
   tpr: number | null;
   fpr: number | null;
+  /** Youden's J of the pooled rates (chance 0). */
+  j: number | null;
+  outageSeconds: number;
+  outageAlarmed: number;
   leadMeanS: number | null;
   leadMedianS: number | null;
   leadMaxPossibleS: number | null;
+  leadToFirstMeanS: number | null;
+  leadToFirstMaxPossibleS: number | null;
   ttdS: number | null;
+  failingEpisodes: number;
+  missedEpisodes: number;
+  falseAlarms: number;
+  /** Pooled: false alarms over all runs / their scored hours. */
+  falseAlarmsPerHour: number | null;
 }
 
 export interface LocalizationSummary {
@@ -43,17 +54,30 @@ export interface LocalizationSummary {
   precision: number | null;
   recall: number | null;
   timeS: number | null;
+  /** Cases summed over the runs; chance AC@1 (1/N) averaged over the runs with cases. */
+  cases: number;
+  chanceAc1: number | null;
+  chanceAc3: number | null;
 }
 
 export interface FixSummary {
   fixTimeS: number | null;
+  /** measured, modelled or mixed: where the fix times come from. */
+  fixTimeSource: string | null;
   violationSecondsSaved: number | null;
+  actions: number;
+  measured: number;
+  modelled: number;
+  falseActions: number;
+  falseActionDisruptionS: number;
 }
 
 export interface SummaryRow {
   identity: AlgorithmIdentity;
   faultType: string;
   runs: number;
+  /** The modes the algorithm ran in (PREPARE: supervised / unlabeled), distinct, with their reasons. */
+  modes: { mode: string; reason: string }[];
   prediction: PredictionSummary | null;
   localization: LocalizationSummary | null;
   fix: FixSummary | null;
@@ -85,6 +109,17 @@ function meanOf(values: (number | null | undefined)[]): number | null {
 
 const ratio = (num: number, den: number): number | null => (den > 0 ? num / den : null);
 
+function combinedSource(sources: (string | null)[]): string | null {
+  const set = new Set(sources.filter((s): s is string => s !== null));
+  return set.size === 0 ? null : set.size > 1 || set.has('mixed') ? 'mixed' : [...set][0]!;
+}
+
+/** The label with the mode(s) an algorithm ran in, e.g. `prepare [unlabeled]`. */
+export function modeLabel(row: SummaryRow): string {
+  const names = [...new Set(row.modes.map((m) => m.mode))];
+  return names.length === 0 ? row.identity.label : `${row.identity.label} [${names.join(', ')}]`;
+}
+
 /** Fault-type order: alphabetical, then "control", then "unknown". */
 function faultOrder(a: string, b: string): number {
   const rank = (t: string): number => (t === 'control' ? 1 : t === 'unknown' ? 2 : 0);
@@ -103,19 +138,44 @@ function aggregate(identity: AlgorithmIdentity, faultType: string, runs: Run[]):
   const fixes = runs.map((r) => r.result.metrics.fix).filter((f) => f !== null && f !== undefined);
   let prediction: PredictionSummary | null = null;
   if (preds.length > 0) {
-    const sum = (k: 'tp' | 'fp' | 'tn' | 'fn'): number => preds.reduce((a, p) => a + p[k], 0);
+    // Results written before scoring rules v2 lack the newer counts: they count as 0 / unknown.
+    const sum = (
+      k:
+        | 'tp'
+        | 'fp'
+        | 'tn'
+        | 'fn'
+        | 'outageSeconds'
+        | 'outageAlarmed'
+        | 'failingEpisodes'
+        | 'missedEpisodes'
+        | 'falseAlarms'
+        | 'scoredHours',
+    ): number => preds.reduce((a, p) => a + (typeof p[k] === 'number' ? p[k] : 0), 0);
     const [tp, fp, tn, fn] = [sum('tp'), sum('fp'), sum('tn'), sum('fn')];
+    const tpr = ratio(tp, tp + fn);
+    const fpr = ratio(fp, fp + tn);
+    const hours = sum('scoredHours');
     prediction = {
       tp,
       fp,
       tn,
       fn,
-      tpr: ratio(tp, tp + fn),
-      fpr: ratio(fp, fp + tn),
+      tpr,
+      fpr,
+      j: tpr !== null && fpr !== null ? tpr - fpr : null,
+      outageSeconds: sum('outageSeconds'),
+      outageAlarmed: sum('outageAlarmed'),
       leadMeanS: meanOf(preds.map((p) => p.leadTimeS.mean)),
       leadMedianS: meanOf(preds.map((p) => p.leadTimeS.median)),
       leadMaxPossibleS: meanOf(preds.map((p) => p.leadTimeS.maxPossible)),
+      leadToFirstMeanS: meanOf(preds.map((p) => p.leadToFirstS?.mean)),
+      leadToFirstMaxPossibleS: meanOf(preds.map((p) => p.leadToFirstS?.maxPossible)),
       ttdS: meanOf(preds.map((p) => p.ttdS)),
+      failingEpisodes: sum('failingEpisodes'),
+      missedEpisodes: sum('missedEpisodes'),
+      falseAlarms: sum('falseAlarms'),
+      falseAlarmsPerHour: hours > 0 ? sum('falseAlarms') / hours : null,
     };
   }
   const localization: LocalizationSummary | null =
@@ -128,18 +188,33 @@ function aggregate(identity: AlgorithmIdentity, faultType: string, runs: Run[]):
           precision: meanOf(locs.map((l) => l.precision)),
           recall: meanOf(locs.map((l) => l.recall)),
           timeS: meanOf(locs.map((l) => l.timeS)),
+          cases: locs.reduce((a, l) => a + (typeof l.cases === 'number' ? l.cases : 0), 0),
+          chanceAc1: meanOf(locs.map((l) => l.chance?.ac1)),
+          chanceAc3: meanOf(locs.map((l) => l.chance?.ac3)),
         };
   const fix: FixSummary | null =
     fixes.length === 0
       ? null
       : {
           fixTimeS: meanOf(fixes.map((f) => f.fixTimeS)),
+          fixTimeSource: combinedSource(fixes.map((f) => f.fixTimeSource ?? null)),
           violationSecondsSaved: meanOf(fixes.map((f) => f.violationSecondsSaved)),
+          actions: fixes.reduce((a, f) => a + (f.actions ?? 0), 0),
+          measured: fixes.reduce((a, f) => a + (f.measured ?? 0), 0),
+          modelled: fixes.reduce((a, f) => a + (f.modelled ?? 0), 0),
+          falseActions: fixes.reduce((a, f) => a + (f.falseActions ?? 0), 0),
+          falseActionDisruptionS: fixes.reduce((a, f) => a + (f.falseActionDisruptionS ?? 0), 0),
         };
+  const modes: { mode: string; reason: string }[] = [];
+  for (const r of runs) {
+    const m = r.result.mode;
+    if (m && !modes.some((x) => x.mode === m.mode && x.reason === m.reason)) modes.push({ ...m });
+  }
   return {
     identity,
     faultType,
     runs: runs.length,
+    modes,
     prediction,
     localization,
     fix,

@@ -7,10 +7,11 @@ import type { SummaryRow } from './summary.ts';
 export const FPR_BOUND = 0.05;
 
 export const PREDICTOR_RULE =
-  `Predictor: among the predictors whose FPR over all runs pooled (TP/FP/TN/FN summed, control runs included) ` +
-  `is <= ${FPR_BOUND}, the one with the highest pooled TPR; ties go to the longer mean lead time, then to the ` +
-  `name in alphabetical order. When no predictor meets the FPR bound, the highest TPR - FPR (Youden's J) is ` +
-  `chosen instead and marked as not meeting the rule.`;
+  `Predictor (scoring rules v2): among the predictors with at least one true positive and a pooled FPR ` +
+  `(TP/FP/TN/FN summed over the runs, control runs included) <= ${FPR_BOUND}, the one with the highest pooled ` +
+  `TPR; ties go to the longer mean lead time, then to the name in alphabetical order. A predictor without a ` +
+  `true positive is never chosen. When none qualifies there is no best predictor: the highest J = TPR - FPR ` +
+  `with a true positive is named as "does not meet the rule", and live mode asks for --model.`;
 
 export const LOCALIZER_RULE =
   `Localizer: among the localizers (the algorithms scored without prediction metrics), the one with the highest mean AC@1 over the runs ` +
@@ -19,7 +20,7 @@ export const LOCALIZER_RULE =
 
 export interface Choice {
   row: SummaryRow;
-  /** False when the choice is a fallback (no predictor met the FPR bound). */
+  /** False when the row is only named (no predictor qualifies): it is not chosen. */
   meetsRule: boolean;
   why: string;
 }
@@ -32,12 +33,16 @@ const desc = (a: number | null, b: number | null): number =>
 const asc = (a: number | null, b: number | null): number =>
   a === b ? 0 : a === null ? 1 : b === null ? -1 : a - b;
 
+/**
+ * The best predictor by PREDICTOR_RULE. `meetsRule: false` = none qualifies: the row is the highest J
+ * with a true positive, named but not chosen (best.json then has no predictor). Null: no predictor
+ * with a true positive at all.
+ */
 export function choosePredictor(pooled: SummaryRow[]): Choice | null {
-  const candidates = pooled.filter(
-    (r) => r.identity.kind === 'predictor' && r.prediction && r.prediction.fpr !== null,
-  );
-  if (candidates.length === 0) return null;
-  const eligible = candidates.filter((r) => r.prediction!.fpr! <= FPR_BOUND);
+  const predictors = pooled.filter((r) => r.identity.kind === 'predictor' && r.prediction);
+  const withTp = predictors.filter((r) => r.prediction!.tp >= 1);
+  if (withTp.length === 0) return null;
+  const eligible = withTp.filter((r) => r.prediction!.fpr !== null && r.prediction!.fpr <= FPR_BOUND);
   if (eligible.length > 0) {
     const best = [...eligible].sort(
       (a, b) =>
@@ -48,16 +53,14 @@ export function choosePredictor(pooled: SummaryRow[]): Choice | null {
     return {
       row: best,
       meetsRule: true,
-      why: `${eligible.length} of ${candidates.length} predictor(s) meet FPR <= ${FPR_BOUND}; the highest TPR among them`,
+      why: `${eligible.length} of ${predictors.length} predictor(s) have a true positive and FPR <= ${FPR_BOUND}; the highest TPR among them`,
     };
   }
-  const j = (r: SummaryRow): number | null =>
-    r.prediction!.tpr === null ? null : r.prediction!.tpr - r.prediction!.fpr!;
-  const best = [...candidates].sort((a, b) => desc(j(a), j(b)) || byName(a, b))[0]!;
+  const best = [...withTp].sort((a, b) => desc(a.prediction!.j, b.prediction!.j) || byName(a, b))[0]!;
   return {
     row: best,
     meetsRule: false,
-    why: `No predictor meets FPR <= ${FPR_BOUND}; fallback: highest TPR - FPR`,
+    why: `No predictor has a true positive and FPR <= ${FPR_BOUND} (${withTp.length} of ${predictors.length} have a true positive); the highest J among those with one`,
   };
 }
 

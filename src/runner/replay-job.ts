@@ -9,10 +9,30 @@ import { UserError } from '../core/errors.ts';
 import type { AlgorithmResult, ReplayResults } from '../core/results.ts';
 import { createRuleRemedy } from '../algorithms/baselines/rule-remedy.ts';
 import { getAlgorithm, listAlgorithms, resolveConfig } from '../algorithms/registry.ts';
-import { DEFAULT_SCORING, evaluate, type ScoringParams } from '../eval/index.ts';
+import { hostsUnderTest } from '../core/dataset.ts';
+import { DEFAULT_SCORING, evaluate, scoringBlock, type ScoringParams } from '../eval/index.ts';
 import { calibrateFixModel, DEFAULT_FIX_MODEL, type FixModel } from '../sim/fix-model.ts';
 import { debounceAlarms, replay, type TriggerMode } from '../sim/replay.ts';
-import { chooseSplit, trainingData } from '../sim/samples.ts';
+import { chooseSplit, restrictHosts, trainingData } from '../sim/samples.ts';
+
+/**
+ * The pipeline's own timings (what the replay does, not how it is scored): changing a scoring
+ * parameter never changes an alarm, a localization or an action.
+ */
+export interface PipelineParams {
+  /** After an alarm starts a localization, alarms do not start another for this long (s). */
+  localizeDebounceS: number;
+  /** Violating seconds in a row that confirm an SLO violation and start a localization (trigger slo). */
+  sloConfirmS: number;
+  /** An action is aimed at the latest fault started before its trigger, up to this long after its end (s). */
+  faultGraceS: number;
+}
+
+export const DEFAULT_PIPELINE: Readonly<PipelineParams> = Object.freeze({
+  localizeDebounceS: 50,
+  sloConfirmS: 3,
+  faultGraceS: 60,
+});
 import { VERSION } from '../version.ts';
 
 export interface ReplayJobOptions {
@@ -22,6 +42,7 @@ export interface ReplayJobOptions {
   configs?: Record<string, unknown>;
   trigger?: TriggerMode;
   scoring?: ScoringParams;
+  pipeline?: PipelineParams;
   /** Perform (modeled) fixes after localizations. Default true. */
   fix?: boolean;
   /** Fix model before calibration with the datasets' measured actions. */
@@ -40,14 +61,23 @@ export interface ReplayJobOptions {
 }
 
 export function runReplayJob(
-  test: Dataset,
-  train: Dataset | null,
+  fullTest: Dataset,
+  fullTrain: Dataset | null,
   opts: ReplayJobOptions = {},
 ): ReplayResults {
   const names = opts.algorithms ?? listAlgorithms().map((d) => d.name);
   if (names.length === 0) throw new UserError('no algorithms to run');
   const defs = names.map((n) => getAlgorithm(n));
   const scoring = opts.scoring ?? DEFAULT_SCORING;
+  const pipeline = opts.pipeline ?? DEFAULT_PIPELINE;
+  // Harness hosts are not replayed unless every host is scored (evaluation.md v2 "Hosts under test").
+  const replayed = hostsUnderTest(fullTest.manifest, scoring.hosts === 'all');
+  if (replayed.length === 0)
+    throw new UserError(`dataset ${fullTest.manifest.name}: every host is a harness host; use --hosts all`);
+  const test = restrictHosts(fullTest, replayed);
+  const train = fullTrain
+    ? restrictHosts(fullTrain, hostsUnderTest(fullTrain.manifest, scoring.hosts === 'all'))
+    : null;
   const trigger = opts.trigger ?? { kind: 'slo' };
   const seed = opts.seed ?? test.manifest.seed ?? 0;
   const log = opts.log ?? (() => {});
@@ -84,8 +114,9 @@ export function runReplayJob(
     algorithm.fit?.(training);
     const timeline = replay(test, algorithm, split.scoredPeriod, def.name, {
       trigger: def.kind === 'localizer' && trigger.kind === 'alarm' ? alarmTrigger(trigger.source) : trigger,
-      minDurationS: scoring.minDurationS,
-      pendingWindowMs: scoring.pendingWindowS * 1000,
+      sloConfirmS: pipeline.sloConfirmS,
+      localizeDebounceMs: pipeline.localizeDebounceS * 1000,
+      faultGraceMs: pipeline.faultGraceS * 1000,
       // An algorithm's own remedy (e.g. PREPARE's, with online validation), else the rule remedy.
       remedy: opts.fix === false ? null : (algorithm.remedy?.() ?? createRuleRemedy()),
       fixModel,
@@ -97,13 +128,16 @@ export function runReplayJob(
       predicts: def.kind === 'predictor',
       localizes: true,
       fixes: opts.fix !== false,
+      allFaultCases: trigger.kind === 'explicit',
     });
+    const mode = algorithm.kind === 'predictor' ? algorithm.mode?.() : undefined;
     const msPerSample =
       timeline.scoreMs !== null && timeline.samplesScored > 0
         ? timeline.scoreMs / timeline.samplesScored
         : null;
     algorithms[def.name] = {
       config,
+      ...(mode ? { mode } : {}),
       alarms: timeline.alarms,
       localizations: timeline.localizations,
       actions: timeline.actions,
@@ -128,7 +162,7 @@ export function runReplayJob(
     return {
       kind: 'alarm',
       source: from,
-      times: debounceAlarms(result.alarms, scoring.pendingWindowS * 1000),
+      times: debounceAlarms(result.alarms, pipeline.localizeDebounceS * 1000),
     };
   }
 
@@ -141,7 +175,8 @@ export function runReplayJob(
     dataset: test.manifest.name,
     train: train?.manifest.name ?? null,
     scoring: {
-      ...scoring,
+      ...scoringBlock(scoring, fullTest),
+      pipeline: { ...pipeline },
       trigger,
       seed,
       trainSource: split.trainSource,

@@ -9,7 +9,7 @@
 // Virtual time is the samples' time: nothing here reads a wall clock. Cost is measured only when
 // the caller injects a clock, and then kept apart from everything that must be reproducible.
 // Triggers fire only once the data that defines them has been seen (an SLO onset is known after
-// `minDurationS` violating seconds), and a localizer sees only samples up to the firing time.
+// `sloConfirmS` violating seconds), and a localizer sees only samples up to the firing time.
 
 import type {
   ActionRequest,
@@ -42,10 +42,15 @@ export type TriggerMode =
 
 export interface ReplayConfig {
   trigger: TriggerMode;
-  /** Violating seconds in a row that make an SLO-violation onset (scoring's minDurationS). */
-  minDurationS: number;
-  /** After a localization, alarms do not trigger another one for this long; also the grace after a fault's end. */
-  pendingWindowMs: number;
+  /**
+   * Violating seconds in a row after which the pipeline treats an SLO violation as confirmed and
+   * localizes (a pipeline timing: scoring's minDurationS does not change it).
+   */
+  sloConfirmS: number;
+  /** After an alarm starts a localization, alarms do not trigger another one for this long. */
+  localizeDebounceMs: number;
+  /** The fix model aims an action at the latest fault started before its trigger, up to this long after its end. */
+  faultGraceMs: number;
   remedy: Remedy | null;
   fixModel: FixModel;
   seed: number;
@@ -110,7 +115,7 @@ export function replay(
   const predictor = algorithm.kind === 'predictor' ? algorithm : null;
   const clock = config.clock;
   const rng = createRng(config.seed).fork(`fix:${name}`);
-  const slo = sloStream(dataset, period, config.minDurationS);
+  const slo = sloStream(dataset, period, config.sloConfirmS);
 
   const alarms: AlarmRecord[] = [];
   const localizations: LocalizationRecord[] = [];
@@ -150,7 +155,7 @@ export function replay(
         alarms.push({ time: t, host: sample.host, score: p.score });
         if (config.trigger.kind === 'alarm' && !config.trigger.times && t >= quietUntil) {
           pending.push({ kind: 'alarm', time: t, host: sample.host });
-          quietUntil = t + config.pendingWindowMs;
+          quietUntil = t + config.localizeDebounceMs;
         }
       }
     }
@@ -216,7 +221,7 @@ export function replay(
     if (!remedy) return;
     const request = remedy.choose(ranking);
     if (!request || busy(request.host, loc.time)) return;
-    const fault = faultFor(dataset.manifest.faults, loc.trigger.time, config.pendingWindowMs);
+    const fault = faultFor(dataset.manifest.faults, loc.trigger.time, config.faultGraceMs);
     const completed = loc.time + drawLatencyMs(config.fixModel, request.type, rng);
     const action: ActionResult = {
       type: request.type,
@@ -225,6 +230,7 @@ export function replay(
       completed,
       effective: resolves(fault, request),
       faultId: fault?.id ?? null,
+      source: 'modelled',
     };
     if (!remedy.validate) {
       actions.push(action);
@@ -277,6 +283,7 @@ export function replay(
       completed,
       effective: resolves(chain.fault, next),
       faultId: chain.fault?.id ?? null,
+      source: 'modelled',
       attempt: chain.tried.length + 1,
       issued: now,
       reason: next.reason,
@@ -331,7 +338,7 @@ export function faultFor(faults: readonly FaultRecord[], t: number, graceMs: num
 
 /**
  * Online SLO-onset detection over the slo table: yields a trigger (time = the first violating
- * second of the run) when a run reaches `minDurationS` seconds, i.e. when the onset is known.
+ * second of the run) when a run reaches `minDurationS` (ReplayConfig.sloConfirmS) seconds.
  */
 function sloStream(dataset: Dataset, period: { start: number; end: number }, minDurationS: number) {
   const spec = dataset.manifest.slo;

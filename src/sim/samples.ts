@@ -104,3 +104,28 @@ export function trainingData(
     sloViolations: sloViolationTimes(dataset, period.start, period.end),
   };
 }
+
+/**
+ * The dataset as the pipeline sees it when only `hosts` are replayed (harness hosts left out,
+ * evaluation.md v2): metric rows of the other hosts are dropped, the manifest and SLO stay as they are.
+ * Returns the dataset itself when every host is kept.
+ */
+export function restrictHosts(dataset: Dataset, hosts: readonly string[]): Dataset {
+  const table = dataset.metrics;
+  const keep = new Set(hosts);
+  if (table.hosts.every((h) => keep.has(h))) return dataset;
+  const kept = table.hosts.filter((h) => keep.has(h));
+  const newIndex = Int32Array.from(table.hosts, (h) => kept.indexOf(h));
+  const rows: number[] = [];
+  for (let i = 0; i < table.time.length; i++) if (newIndex[table.host[i]!]! >= 0) rows.push(i);
+  return {
+    ...dataset,
+    metrics: {
+      time: Float64Array.from(rows, (i) => table.time[i]!),
+      host: Int32Array.from(rows, (i) => newIndex[table.host[i]!]!),
+      hosts: kept,
+      metrics: table.metrics,
+      columns: table.columns.map((c) => Float64Array.from(rows, (i) => c[i]!)),
+    },
+  };
+}

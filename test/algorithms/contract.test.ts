@@ -137,7 +137,8 @@ describe.each(listAlgorithms().map((d) => [d.name, d] as const))('contract: %s',
         expect(e.metric === null || METRICS.includes(e.metric)).toBe(true);
       }
       for (const h of r.pinpointed) expect(HOSTS).toContain(h);
-      expect(r.entries[0]!.host).toBe('db');
+      // The chance floor ranks at random: it is not expected to name the culprit.
+      if (name !== 'random-localizer') expect(r.entries[0]!.host).toBe('db');
     });
 
     it('is deterministic', () => {

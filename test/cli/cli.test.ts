@@ -206,7 +206,8 @@ describe.skipIf(!existsSync(SHARED))('import and score on the shared data', () =
     const rep = run('replay', '--dataset', out, '--algorithms', 'threshold', '--out', join(tmp, 'seed-res'));
     expect(rep.code).toBe(0);
     const res = JSON.parse(readFileSync(join(tmp, 'seed-res', 'results.json'), 'utf8'));
-    // Every scored second is counted exactly once (the trace has gaps, so count its lines in the period).
+    // Every scored second is counted exactly once (the trace has gaps, so count its lines in the period):
+    // in TP..FN, or as an outage second (rules v2: seconds already violating the SLO are left out).
     const p = res.algorithms.threshold.metrics.prediction;
     const { start: from, end: to } = res.scoring.scoredPeriod;
     const times = readFileSync(join(SHARED, 'seed-traces', 'TestingData.txt'), 'utf8')
@@ -215,7 +216,8 @@ describe.skipIf(!existsSync(SHARED))('import and score on the shared data', () =
       .map((l) => (JSON.parse(l) as { timestamp: number }).timestamp * 1000);
     const inPeriod = new Set(times.filter((t) => t >= from && t < to)).size;
     expect(inPeriod).toBeGreaterThan(1500);
-    expect(p.tp + p.fp + p.tn + p.fn).toBe(inPeriod);
+    expect(p.outageSeconds).toBeGreaterThan(0);
+    expect(p.tp + p.fp + p.tn + p.fn + p.outageSeconds).toBe(inPeriod);
   });
 
   it('score writes the NAB detector contract: timestamp,value,anomaly_score in [0, 1]', () => {

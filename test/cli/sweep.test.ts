@@ -44,7 +44,6 @@ describe('sweep', () => {
       'consecutive=1,3',
       '--param',
       'margin=0.5,1',
-      '--exclude-violated',
       '--json',
     );
     expect(r.code).toBe(0);
@@ -84,7 +83,6 @@ describe('sweep', () => {
       'threshold',
       '--config',
       cfg,
-      '--exclude-violated',
       '--no-fix',
       '--out',
       out,
@@ -134,8 +132,9 @@ describe('runSweep validation', () => {
   const scoring = {
     pendingWindowS: 50,
     minDurationS: 3,
-    excludeViolated: false,
-    positives: 'onset' as const,
+    recoveryGraceS: 60,
+    gapS: 3,
+    hosts: 'under-test' as const,
   };
   const sweep = (algorithm: string, param: string) =>
     runSweep(tiny, null, { algorithm, params: [parseSweepParam(param)], scoring });

@@ -1,105 +1,70 @@
+// Fix scoring, rules version 2: whole-episode savings, measured vs modelled, unnecessary actions.
 import { describe, expect, it } from 'vitest';
-import { buildGroundTruth, scoreFix, type ScoringParams } from '../../src/eval/index.ts';
-import { action, assertNoNaN, fault, makeDataset, s, wholePeriod } from './fixture.ts';
+import { buildGroundTruth, DEFAULT_SCORING, scoreFix } from '../../src/eval/index.ts';
+import { action, fault, makeDataset, s, wholePeriod } from './fixture.ts';
 
-const P: ScoringParams = {
-  pendingWindowS: 10,
-  minDurationS: 3,
-  excludeViolated: false,
-  positives: 'onset' as const,
-};
+const P = { ...DEFAULT_SCORING, recoveryGraceS: 5 };
 
-describe('scoreFix', () => {
-  // f1 on [5, 30): violation seconds 10..19 (10 s), natural recovery at 20.
-  const ds = makeDataset({
-    pattern: '..........XXXXXXXXXX..........',
-    faults: [fault('f1', 'db', 5, 30)],
-  });
+describe('scoreFix v2', () => {
+  // Fault f on db [2, 20) -> episode [2, 25). Violations 4-7, a 4 s lull, 12-15, 18: 9 seconds.
+  //                                 0         1         2
+  //                                 012345678901234567890123456789
+  const ds = makeDataset({ pattern: '....XXXX....XXXX..X...........', faults: [fault('f', 'db', 2, 20)] });
   const truth = buildGroundTruth(ds, wholePeriod(ds), P);
 
-  it('checks the fixture', () => {
-    expect(truth.episodes[0]!.onset).toBe(s(10));
-    expect(truth.episodes[0]!.recovery).toBe(s(20));
-    expect(truth.episodes[0]!.violationTimes.length).toBe(10);
+  it('counts violation seconds saved over the whole episode, not only its first run', () => {
+    // Requested at 5, completed at 6: 6, 7, 12-15, 18 are saved = 7 (v1 stopped at the lull: 2).
+    const m = scoreFix([action('f', 5, 6)], truth, P);
+    expect(m.violationSecondsSaved).toBe(7);
+    expect(m.episodeViolationSeconds).toBe(9);
+    expect(m.preventions).toBe(0);
+    // Recovery: from 6 on the SLO holds (modelled): fix time 6 - 5 = 1 s, labelled modelled.
+    expect(m.fixTimeS).toBe(1);
+    expect(m.fixTimeSource).toBe('modelled');
+    expect({ actions: m.actions, modelled: m.modelled, measured: m.measured }).toEqual({
+      actions: 1,
+      modelled: 1,
+      measured: 0,
+    });
+    expect(m.falseActions).toBe(0);
   });
 
-  it('saves every violation second when the action completes before the onset (prevention)', () => {
-    const m = scoreFix([action('f1', 6, 8)], [], truth, P);
-    expect(m.violationSecondsSaved).toBe(10);
-    expect(m.fixTimeS).toBe(2);
-    expect(m.byActionType).toEqual({ restart: { count: 1, violationSecondsSaved: 10 } });
-  });
-
-  it('saves the seconds from completion on when the action completes during the violation', () => {
-    const m = scoreFix([action('f1', 12, 14)], [], truth, P);
-    expect(m.violationSecondsSaved).toBe(6); // 14..19
-    expect(m.fixTimeS).toBe(2);
-  });
-
-  it('saves nothing after the natural recovery; fix time ends at the recovery', () => {
-    const late = scoreFix([action('f1', 15, 25)], [], truth, P);
-    expect(late.violationSecondsSaved).toBe(0);
-    expect(late.fixTimeS).toBe(5); // min(25, recovery 20) - 15
-    const afterRecovery = scoreFix([action('f1', 22, 25)], [], truth, P);
-    expect(afterRecovery.violationSecondsSaved).toBe(0);
-    expect(afterRecovery.fixTimeS).toBeNull(); // the SLO had recovered before the request
-  });
-
-  it('saves nothing with an ineffective action or one aimed at another fault', () => {
-    const m = scoreFix([action('f1', 6, 8, false), action('f9', 6, 8), action(null, 6, 8)], [], truth, P);
-    expect(m.violationSecondsSaved).toBe(0);
+  it('counts an action completed before the onset as a prevention with no fix time', () => {
+    const m = scoreFix([action('f', 2, 3, true, 'scale-cpu')], truth, P);
+    expect(m.violationSecondsSaved).toBe(9);
+    expect(m.preventions).toBe(1);
     expect(m.fixTimeS).toBeNull();
-    expect(m.byActionType).toEqual({ restart: { count: 3, violationSecondsSaved: 0 } });
   });
 
-  it('uses the earliest effective completion and credits its action type', () => {
+  it("takes a measured action's effect as recorded: nothing saved, recovery from the SLO itself", () => {
+    const measured = { ...action('f', 5, 6), source: 'measured' as const };
+    const m = scoreFix([measured], truth, P);
+    expect(m.violationSecondsSaved).toBe(0);
+    // The recorded SLO holds for 3 s from 8 on: fix time 3 s, labelled measured.
+    expect(m.fixTimeS).toBe(3);
+    expect(m.fixTimeSource).toBe('measured');
+    expect(m.measured).toBe(1);
+  });
+
+  it('counts unnecessary actions (wrong host, no fault active, control run) and their disruption', () => {
     const m = scoreFix(
       [
-        action('f1', 11, 16, true, 'restart'),
-        action('f1', 12, 13, true, 'migrate'),
-        action('f1', 9, 12, false),
+        action(null, 5, 9, false, 'restart', 'web'), // not the culprit: 4 s of disruption
+        action(null, 22, 30, false, 'replace-host'), // db, but the fault ended at 20: 8 s
+        action(null, 23, 24, false, 'scale-cpu'), // unnecessary, not disruptive
+        action('f', 5, 6), // needed
       ],
-      [],
       truth,
       P,
     );
-    expect(m.violationSecondsSaved).toBe(7); // from 13: 13..19
-    expect(m.fixTimeS).toBe(1);
-    expect(m.byActionType).toEqual({
-      restart: { count: 2, violationSecondsSaved: 0 },
-      migrate: { count: 1, violationSecondsSaved: 7 },
-    });
-  });
+    expect(m.falseActions).toBe(3);
+    expect(m.falseActionDisruptionS).toBe(12);
 
-  it('sums over episodes and averages fix time over episodes with an effective action', () => {
-    const two = makeDataset({
-      pattern: '..XXXXX.....' + '..XXXX......' + '..XXX.......',
-      faults: [fault('a', 'db', 0, 10), fault('b', 'web', 12, 22), fault('c', 'db', 24, 34)],
-    });
-    const t = buildGroundTruth(two, wholePeriod(two), P);
-    const m = scoreFix([action('a', 1, 2, true, 'restart'), action('b', 14, 18, true, 'scale')], [], t, P);
-    expect(m.violationSecondsSaved).toBe(5 + 0); // a: all 5; b: completed after recovery at 18
-    expect(m.fixTimeS).toBe((1 + 4) / 2);
-    expect(m.byActionType).toEqual({
-      restart: { count: 1, violationSecondsSaved: 5 },
-      scale: { count: 1, violationSecondsSaved: 0 },
-    });
-  });
-
-  it('is null without SLO ground truth or without episodes, and never NaN', () => {
-    const noSlo = makeDataset({ pattern: '.'.repeat(20), slo: false, faults: [fault('f1', 'db', 2, 10)] });
-    const t1 = buildGroundTruth(noSlo, wholePeriod(noSlo), P);
-    const m1 = scoreFix([action('f1', 3, 5)], [], t1, P);
-    expect(m1).toEqual({ fixTimeS: 2, violationSecondsSaved: null });
-
-    const control = makeDataset({ pattern: '.'.repeat(20) });
-    const t2 = buildGroundTruth(control, wholePeriod(control), P);
-    const m2 = scoreFix([action(null, 3, 5)], [], t2, P);
-    expect(m2).toEqual({
-      fixTimeS: null,
-      violationSecondsSaved: null,
-      byActionType: { restart: { count: 1, violationSecondsSaved: 0 } },
-    });
-    assertNoNaN(scoreFix([{ ...action('f1', 6, 8), requested: NaN }], [], truth, P));
+    const control = makeDataset({ pattern: '..........' });
+    control.manifest.phases = [{ name: 'control', start: s(0), end: s(10) }];
+    const c = scoreFix([action(null, 3, 5)], buildGroundTruth(control, wholePeriod(control), P), P);
+    expect(c.falseActions).toBe(1);
+    expect(c.falseActionDisruptionS).toBe(2);
+    expect(c.violationSecondsSaved).toBeNull(); // no episode: nothing to save
   });
 });

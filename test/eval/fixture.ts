@@ -11,7 +11,9 @@ export const s = (i: number): number => T0 + i * 1000;
 export interface FixtureOptions {
   /**
    * One char per second, SLO signal `mean_latency_ms` (threshold 70): '.' = 10 (holds), 'X' = 100 (violated),
-   * '?' = NaN (missing value), '_' = no slo row at all (a gap). Metrics rows exist for every second.
+   * '?' = NaN (missing value), '_' = no slo row at all (a gap), '0' = no requests (count 0, latency NaN),
+   * 'E' = latency holds but 1 of the second's 10 requests failed. Every other second has 10 requests and
+   * no error. Metrics rows exist for every second.
    */
   pattern: string;
   /** Build them with fault(). */
@@ -19,6 +21,10 @@ export interface FixtureOptions {
   /** false: the dataset has no SLO (manifest.slo and slo table null). */
   slo?: boolean;
   hosts?: string[];
+  /** Hosts (of `hosts`) marked `"harness": true` in the manifest. */
+  harness?: string[];
+  /** manifest slo.maxErrorRate. */
+  maxErrorRate?: number;
 }
 
 /** A fault on `host` over seconds [start, end). */
@@ -40,11 +46,16 @@ export function makeDataset(opts: FixtureOptions): Dataset {
   }
   const sloTimes: number[] = [];
   const latency: number[] = [];
+  const count: number[] = [];
+  const errors: number[] = [];
   [...opts.pattern].forEach((c, i) => {
     if (c === '_') return;
     sloTimes.push(s(i));
-    latency.push(c === 'X' ? 100 : c === '?' ? NaN : 10);
+    latency.push(c === 'X' ? 100 : c === '?' || c === '0' ? NaN : 10);
+    count.push(c === '0' ? 0 : 10);
+    errors.push(c === 'E' ? 1 : 0);
   });
+  const harness = new Set(opts.harness ?? []);
   const withSlo = opts.slo ?? true;
   const faults = opts.faults ?? [];
   return {
@@ -55,17 +66,30 @@ export function makeDataset(opts: FixtureOptions): Dataset {
       sampleIntervalMs: 1000,
       start: s(0),
       end: s(n),
-      hosts: hosts.map((id) => ({ id })),
+      hosts: hosts.map((id) => (harness.has(id) ? { id, harness: true } : { id })),
       dependencies: [],
       metrics: [],
-      slo: withSlo ? { signal: 'mean_latency_ms', threshold: 70 } : null,
+      slo: withSlo
+        ? {
+            signal: 'mean_latency_ms',
+            threshold: 70,
+            ...(opts.maxErrorRate !== undefined ? { maxErrorRate: opts.maxErrorRate } : {}),
+          }
+        : null,
       phases: [],
       faults,
       actions: [],
     },
     metrics: { time, host, hosts, metrics: [], columns: [] },
     slo: withSlo
-      ? { time: Float64Array.from(sloTimes), columns: { mean_latency_ms: Float64Array.from(latency) } }
+      ? {
+          time: Float64Array.from(sloTimes),
+          columns: {
+            mean_latency_ms: Float64Array.from(latency),
+            count: Float64Array.from(count),
+            errors: Float64Array.from(errors),
+          },
+        }
       : null,
   };
 }
@@ -97,8 +121,17 @@ export function action(
   completed: number,
   effective = true,
   type = 'restart',
+  host = 'db',
 ): ActionResult {
-  return { type, host: 'db', requested: s(requested), completed: s(completed), effective, faultId };
+  return {
+    type,
+    host,
+    requested: s(requested),
+    completed: s(completed),
+    effective,
+    faultId,
+    source: 'modelled',
+  };
 }
 
 /** Throws when any number reachable from `x` is NaN (the evaluation promises never to produce one). */

@@ -4,24 +4,14 @@ import { DEFAULT_SCORING, evaluate, validateScoringParams } from '../../src/eval
 import { action, assertNoNaN, fault, loc, makeDataset, s, wholePeriod } from './fixture.ts';
 
 describe('validateScoringParams', () => {
-  it('fills the documented defaults', () => {
-    expect(DEFAULT_SCORING).toEqual({
-      pendingWindowS: 50,
-      minDurationS: 3,
-      excludeViolated: false,
-      positives: 'onset',
-    });
-    expect(validateScoringParams(undefined)).toEqual({
-      pendingWindowS: 50,
-      minDurationS: 3,
-      excludeViolated: false,
-      positives: 'onset',
-    });
-    expect(validateScoringParams({ pendingWindowS: 10 })).toEqual({
+  it('fills the documented defaults of rules version 2', () => {
+    const v2 = { pendingWindowS: 50, minDurationS: 3, recoveryGraceS: 60, gapS: 3, hosts: 'under-test' };
+    expect(DEFAULT_SCORING).toEqual(v2);
+    expect(validateScoringParams(undefined)).toEqual(v2);
+    expect(validateScoringParams({ pendingWindowS: 10, hosts: 'all' })).toEqual({
+      ...v2,
       pendingWindowS: 10,
-      minDurationS: 3,
-      excludeViolated: false,
-      positives: 'onset',
+      hosts: 'all',
     });
   });
 
@@ -31,9 +21,11 @@ describe('validateScoringParams', () => {
     expect(() => validateScoringParams({ pendingWindowS: 0 })).toThrow(/pendingWindowS/);
     expect(() => validateScoringParams({ pendingWindowS: '50' })).toThrow(/pendingWindowS/);
     expect(() => validateScoringParams({ minDurationS: -1 })).toThrow(/minDurationS/);
-    expect(() => validateScoringParams({ minDurationS: NaN })).toThrow(/minDurationS/);
+    expect(() => validateScoringParams({ recoveryGraceS: NaN })).toThrow(/recoveryGraceS/);
     expect(() => validateScoringParams([])).toThrow(ConfigError);
-    expect(() => validateScoringParams({ positives: 'onsets' })).toThrow(/positives/);
+    expect(() => validateScoringParams({ hosts: 'some' })).toThrow(/hosts/);
+    // v1's options are gone (outage seconds are always left out; positives are always onsets).
+    expect(() => validateScoringParams({ excludeViolated: true })).toThrow(/excludeViolated/);
   });
 });
 
@@ -44,7 +36,7 @@ describe('evaluate', () => {
     localizations: [loc(11, 10, ['db', 'web'], ['db'], 200)],
     actions: [action('f1', 11, 12)],
   };
-  const params = { pendingWindowS: 10, minDurationS: 3, excludeViolated: false, positives: 'onset' as const };
+  const params = { ...DEFAULT_SCORING, pendingWindowS: 10 };
 
   it('scores the parts in scope and returns null for the others', () => {
     const all = evaluate(ds, wholePeriod(ds), results, params, { predicts: true, localizes: true });
@@ -53,6 +45,7 @@ describe('evaluate', () => {
     expect(all.localization?.ac1).toBe(1);
     expect(all.localization?.timeS).toBeCloseTo(1.2);
     expect(all.fix?.violationSecondsSaved).toBe(3); // 12, 13, 14
+    expect(all.fix?.fixTimeS).toBe(1); // requested 11, restored at 12
     assertNoNaN(all);
 
     const predictorOnly = evaluate(ds, wholePeriod(ds), results, params, {

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AlgorithmResult } from '../../src/core/results.ts';
+import type { AlgorithmResult, PredictionMetrics } from '../../src/core/results.ts';
 import { bucketize, chooseBucketMs, mergeTimes } from '../../src/report/downsample.ts';
 import { selectHosts } from '../../src/report/hosts.ts';
 import {
@@ -21,6 +21,39 @@ import { summarize } from '../../src/report/summary.ts';
 import { choosePredictor, chooseLocalizer } from '../../src/report/verdict.ts';
 import { experimentFrom, smallSynth } from './fixtures.ts';
 
+function predictionOf(p: {
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+  lead: number | null;
+}): PredictionMetrics {
+  const tpr = p.tp + p.fn > 0 ? p.tp / (p.tp + p.fn) : null;
+  const fpr = p.fp + p.tn > 0 ? p.fp / (p.fp + p.tn) : null;
+  return {
+    tp: p.tp,
+    fp: p.fp,
+    tn: p.tn,
+    fn: p.fn,
+    tpr,
+    fpr,
+    j: tpr !== null && fpr !== null ? tpr - fpr : null,
+    outageSeconds: 0,
+    outageAlarmed: 0,
+    leadTimeS: { mean: p.lead, median: p.lead, maxPossible: 50 },
+    leadToFirstS: { mean: null, maxPossible: null },
+    ttdS: null,
+    failingEpisodes: 1,
+    missedEpisodes: p.lead === null ? 1 : 0,
+    noEffectFaults: 0,
+    spuriousOnsets: 0,
+    falseAlarms: 0,
+    falseAlarmsPerHour: 0,
+    scoredHours: 1,
+    episodes: [],
+  };
+}
+
 function result(
   prediction: { tp: number; fp: number; tn: number; fn: number; lead: number | null } | null,
   ac1: number | null,
@@ -32,14 +65,19 @@ function result(
     localizations: [],
     actions: [],
     metrics: {
-      prediction: prediction && {
-        ...prediction,
-        tpr: prediction.tp + prediction.fn > 0 ? prediction.tp / (prediction.tp + prediction.fn) : null,
-        fpr: prediction.fp + prediction.tn > 0 ? prediction.fp / (prediction.fp + prediction.tn) : null,
-        leadTimeS: { mean: prediction.lead, median: prediction.lead, maxPossible: 50 },
-        ttdS: null,
+      prediction: prediction && predictionOf(prediction),
+      localization: {
+        cases: ac1 === null ? 0 : 2,
+        hosts: 4,
+        ac1,
+        ac3: ac1,
+        avg5: ac1,
+        chance: { ac1: ac1 === null ? null : 0.25, ac3: ac1 === null ? null : 0.75, avg5: null },
+        precision: ac1,
+        recall: ac1,
+        timeS: 2,
+        ttlS: null,
       },
-      localization: { ac1, ac3: ac1, avg5: ac1, precision: ac1, recall: ac1, timeS: 2 },
       fix: null,
       cost: { msPerSample: null },
     },
@@ -133,15 +171,30 @@ describe('best-model rule', () => {
     expect(choice.meetsRule).toBe(true);
   });
 
-  it('falls back to the best TPR - FPR, flagged, when no predictor meets the bound', () => {
+  it('names the best J with a true positive as not meeting the rule when none qualifies', () => {
     const choice = choosePredictor(
       rows({
         threshold: result({ tp: 100, fp: 900, tn: 100, fn: 0, lead: 30 }, 1), // J = 0.1
         ubl: result({ tp: 60, fp: 200, tn: 800, fn: 40, lead: 5 }, 0), // J = 0.4
+        quiet: result({ tp: 0, fp: 0, tn: 1000, fn: 100, lead: null }, 0), // no TP: never chosen
       }),
     )!;
     expect(choice.row.identity.name).toBe('ubl');
     expect(choice.meetsRule).toBe(false);
+  });
+
+  it('never chooses a predictor without a true positive (v1 chose ubl with TP 0, FP 0)', () => {
+    const pooled = rows({
+      ubl: result({ tp: 0, fp: 0, tn: 1000, fn: 100, lead: null }, 0), // FPR 0, but no TP
+      prepare: result({ tp: 10, fp: 30, tn: 970, fn: 90, lead: 4 }, 0), // FPR 0.03
+    });
+    expect(choosePredictor(pooled)).toMatchObject({
+      meetsRule: true,
+      row: { identity: { name: 'prepare' } },
+    });
+    expect(
+      choosePredictor(rows({ ubl: result({ tp: 0, fp: 0, tn: 1000, fn: 100, lead: null }, 0) })),
+    ).toBeNull();
   });
 
   it('takes the localizer with the highest AC@1 and ignores predictors', () => {
@@ -255,7 +308,12 @@ describe('the report', () => {
     expect(a.html).toContain(experiment.results.dataset);
     expect(a.html).toContain(configHash(experiment.results.algorithms.threshold!.config));
     expect(a.html).toContain('foreshock replay --dataset datasets/small');
-    expect(a.best.predictor!.algorithm).toBe('threshold');
+    // threshold (FPR 0.50 here) does not meet the rule: no predictor, threshold named as the closest.
+    expect(a.best.predictor).toBeNull();
+    expect(a.best.scoringRules).toBe(2);
+    expect(a.best.noPredictor!.closest!.algorithm).toBe('threshold');
+    expect(a.best.noPredictor!.why).toMatch(/threshold does not meet the rule/);
+    expect(a.html).toContain('does not meet the rule');
     expect(a.best.localizer!.algorithm).toBe('zscore');
     expect(a.best.localizer!.configHash).toBe(configHash(experiment.results.algorithms.zscore!.config));
     expect(bestFileFor('reports/x.html')).toBe('reports/x.best.json');

@@ -56,8 +56,9 @@ function scriptedPredictor(alarmSeconds: number[], score = 0.9): Predictor {
 
 const base: ReplayConfig = {
   trigger: { kind: 'slo' },
-  minDurationS: 3,
-  pendingWindowMs: 50_000,
+  sloConfirmS: 3,
+  localizeDebounceMs: 50_000,
+  faultGraceMs: 60_000,
   remedy: null,
   fixModel: DEFAULT_FIX_MODEL,
   seed: 1,
@@ -105,11 +106,11 @@ describe('triggers', () => {
     expect(t.localizations.map((x) => x.time)).toEqual([s(5), s(31)]);
   });
 
-  it("uses a predictor's own alarms, debounced by the pending window", () => {
+  it("uses a predictor's own alarms, debounced by the localization debounce", () => {
     const t = replay(data, scriptedPredictor([3, 4, 5, 30]), period, 'p', {
       ...base,
       trigger: { kind: 'alarm' },
-      pendingWindowMs: 20_000,
+      localizeDebounceMs: 20_000,
     });
     expect(t.alarms.map((a) => a.time)).toEqual([s(3), s(4), s(5), s(30)]);
     expect(t.localizations.map((x) => x.trigger.time)).toEqual([s(3), s(30)]);

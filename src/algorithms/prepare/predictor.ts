@@ -39,6 +39,8 @@ interface WarmupState {
 interface PrepareState {
   hosts: { host: string; model: HostModelState }[];
   warmup: WarmupState[];
+  /** How the models were trained (absent in states saved before it was recorded). */
+  mode?: { mode: string; reason: string };
 }
 
 export class PreparePredictor implements Predictor {
@@ -46,6 +48,10 @@ export class PreparePredictor implements Predictor {
   private readonly models = new Map<string, HostModel>();
   /** Hosts that fit() did not cover: samples collected by learn() until warmupSamples. */
   private readonly warmup = new Map<string, Sample[]>();
+  private runMode: { mode: string; reason: string } = {
+    mode: 'unlabeled',
+    reason: 'no training data: each host is trained on its first samples as a novelty detector',
+  };
   constructor(
     private readonly config: PrepareConfig,
     private readonly ctx: AlgorithmContext,
@@ -65,6 +71,20 @@ export class PreparePredictor implements Predictor {
         `prepare: the training data has ${violations === null ? 'no SLO' : 'no SLO violation'} to learn the classifier from (train on a labelled run with --train, or set "unlabeled": "novelty")`,
       );
     }
+    if (training.samples.length > 0) {
+      const violated = labelled
+        ? new Set(training.samples.filter((s) => violations!.has(s.time)).map((s) => s.time)).size
+        : 0;
+      this.runMode = labelled
+        ? {
+            mode: 'supervised',
+            reason: `TAN classifier on SLO labels: ${violated} violation second(s) in the training data`,
+          }
+        : {
+            mode: 'unlabeled',
+            reason: `the training data has ${violations === null ? 'no SLO' : 'no SLO violation'}: novelty detection (normal class only, naive Bayes)`,
+          };
+    }
     for (const [host, samples] of [...byHost].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const labels =
         labelled && violations ? Uint8Array.from(samples, (s) => (violations.has(s.time) ? 1 : 0)) : null;
@@ -74,6 +94,10 @@ export class PreparePredictor implements Predictor {
       );
       this.warmup.delete(host);
     }
+  }
+
+  mode(): { mode: string; reason: string } {
+    return { ...this.runMode };
   }
 
   score(sample: Sample): Prediction {
@@ -149,6 +173,7 @@ export class PreparePredictor implements Predictor {
           values: [...s.values].map((v) => (Number.isNaN(v) ? null : v)),
         })),
       })),
+      mode: { ...this.runMode },
     };
     return { algorithm: 'prepare', config: this.config, state };
   }
@@ -157,6 +182,7 @@ export class PreparePredictor implements Predictor {
     const config = saved.config as PrepareConfig;
     const p = new PreparePredictor(config, ctx);
     const state = saved.state as PrepareState;
+    if (state.mode) p.runMode = { ...state.mode };
     for (const { host, model } of state.hosts) {
       p.models.set(host, HostModel.fromJSON(config, ctx.sampleIntervalMs, model));
     }

@@ -3,25 +3,28 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
 import { atomicWrite, readDataset } from '../../data/dataset-io.ts';
-import { DEFAULT_SCORING, validateScoringParams, POSITIVE_RULES } from '../../eval/index.ts';
 import { parseFixModel } from '../../sim/fix-model.ts';
 import type { TriggerMode } from '../../sim/replay.ts';
 import { formatResults, runReplayJob } from '../../runner/replay-job.ts';
 import { withDatasetPath } from '../../report/index.ts';
 import { logLine, parseList, parseTimeList, readJsonFile } from '../options.ts';
 import { printSummary } from '../summary.ts';
+import {
+  pipelineFromArgs,
+  pipelineOptions,
+  scoringFromArgs,
+  scoringOptions,
+  type PipelineArgs,
+  type ScoringArgs,
+} from '../scoring-options.ts';
 
-interface Args {
+interface Args extends ScoringArgs, PipelineArgs {
   dataset: string;
   train?: string;
   algorithms?: string;
   'localize-at'?: string;
   trigger: string;
   'alarm-source'?: string;
-  'pending-window'?: number;
-  'min-duration'?: number;
-  'exclude-violated': boolean;
-  positives: string;
   config?: string;
   'fix-model'?: string;
   fix: boolean;
@@ -35,7 +38,7 @@ export const replayCommand: CommandModule<object, Args> = {
   describe:
     'Replay a dataset through algorithms on a virtual clock and score them (writes <out>/results.json)',
   builder: (y) =>
-    y
+    pipelineOptions(scoringOptions(y))
       .option('dataset', {
         type: 'string',
         demandOption: true,
@@ -62,27 +65,6 @@ export const replayCommand: CommandModule<object, Args> = {
       .option('localize-at', {
         type: 'string',
         describe: 'localize at these times instead (comma list; epoch ms, epoch s or ISO 8601)',
-      })
-      .option('pending-window', {
-        type: 'number',
-        describe: `pending window W in s: an alarm is a true positive if an SLO-violation onset follows within W (default ${DEFAULT_SCORING.pendingWindowS})`,
-      })
-      .option('min-duration', {
-        type: 'number',
-        describe: `violating seconds in a row that make an onset (default ${DEFAULT_SCORING.minDurationS})`,
-      })
-      .option('exclude-violated', {
-        type: 'boolean',
-        default: false,
-        describe:
-          'leave samples taken while the SLO is already violated out of TP/FP/TN/FN (off = evaluation.md exactly)',
-      })
-      .option('positives', {
-        type: 'string',
-        choices: POSITIVE_RULES,
-        default: DEFAULT_SCORING.positives,
-        describe:
-          'positive label of a sample: an SLO-violation onset within W (onset, evaluation.md) or any violation second within W (violation, UBL Eq. 5 read literally)',
       })
       .option('config', { type: 'string', describe: 'JSON file: { "<algorithm>": { <param>: value } }' })
       .option('fix-model', {
@@ -121,12 +103,8 @@ export const replayCommand: CommandModule<object, Args> = {
       : args.trigger === 'alarm'
         ? { kind: 'alarm', ...(args['alarm-source'] ? { source: args['alarm-source'] } : {}) }
         : { kind: 'slo' };
-    const scoring = validateScoringParams({
-      pendingWindowS: args['pending-window'] ?? DEFAULT_SCORING.pendingWindowS,
-      minDurationS: args['min-duration'] ?? DEFAULT_SCORING.minDurationS,
-      excludeViolated: args['exclude-violated'],
-      positives: args.positives,
-    });
+    const scoring = scoringFromArgs(args);
+    const pipeline = pipelineFromArgs(args);
     const configs = args.config
       ? (readJsonFile(args.config, 'config') as Record<string, unknown>)
       : undefined;
@@ -145,6 +123,7 @@ export const replayCommand: CommandModule<object, Args> = {
       ...(configs ? { configs } : {}),
       trigger,
       scoring,
+      pipeline,
       fix: args.fix,
       ...(fixModel ? { fixModel } : {}),
       ...(args.seed !== undefined ? { seed: args.seed } : {}),

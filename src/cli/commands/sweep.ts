@@ -1,20 +1,16 @@
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
 import { readDataset } from '../../data/dataset-io.ts';
-import { DEFAULT_SCORING, validateScoringParams, POSITIVE_RULES } from '../../eval/index.ts';
 import { formatSweepRows, parseSweepParam, runSweep } from '../../runner/sweep.ts';
 import { logLine, readJsonFile } from '../options.ts';
+import { scoringFromArgs, scoringOptions, type ScoringArgs } from '../scoring-options.ts';
 
-interface Args {
+interface Args extends ScoringArgs {
   dataset: string;
   train?: string;
   algorithm: string;
   param: string[];
   config?: string;
-  'pending-window'?: number;
-  'min-duration'?: number;
-  'exclude-violated': boolean;
-  positives: string;
   seed?: number;
   json: boolean;
 }
@@ -24,7 +20,7 @@ export const sweepCommand: CommandModule<object, Args> = {
   describe:
     "Replay a dataset once per combination of a predictor's numeric parameters and print TPR/FPR per combination (ROC, sensitivity)",
   builder: (y) =>
-    y
+    scoringOptions(y)
       .option('dataset', {
         type: 'string',
         demandOption: true,
@@ -50,26 +46,6 @@ export const sweepCommand: CommandModule<object, Args> = {
         describe:
           'JSON file with fixed parameters of the algorithm: { <param>: value } (swept ones override)',
       })
-      .option('pending-window', {
-        type: 'number',
-        describe: `pending window W in s (default ${DEFAULT_SCORING.pendingWindowS})`,
-      })
-      .option('min-duration', {
-        type: 'number',
-        describe: `violating seconds in a row that make an onset (default ${DEFAULT_SCORING.minDurationS})`,
-      })
-      .option('exclude-violated', {
-        type: 'boolean',
-        default: false,
-        describe: 'leave samples taken while the SLO is already violated out of TP/FP/TN/FN',
-      })
-      .option('positives', {
-        type: 'string',
-        choices: POSITIVE_RULES,
-        default: DEFAULT_SCORING.positives,
-        describe:
-          'positive label of a sample: an SLO-violation onset within W (onset, evaluation.md) or any violation second within W (violation, UBL Eq. 5 read literally)',
-      })
       .option('seed', {
         type: 'number',
         describe: "seed for randomness (default: the dataset's seed, else 0)",
@@ -89,12 +65,7 @@ export const sweepCommand: CommandModule<object, Args> = {
     if (base !== undefined && (typeof base !== 'object' || base === null || Array.isArray(base))) {
       throw new UserError(`--config ${args.config}: expected an object of parameters`);
     }
-    const scoring = validateScoringParams({
-      pendingWindowS: args['pending-window'] ?? DEFAULT_SCORING.pendingWindowS,
-      minDurationS: args['min-duration'] ?? DEFAULT_SCORING.minDurationS,
-      excludeViolated: args['exclude-violated'],
-      positives: args.positives,
-    });
+    const scoring = scoringFromArgs(args);
     const test = readDataset(args.dataset);
     const train = args.train ? readDataset(args.train) : null;
     const rows = runSweep(test, train, {

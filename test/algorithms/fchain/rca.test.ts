@@ -103,7 +103,7 @@ describe('runRca', () => {
       const truth = buildGroundTruth(ds, { start: ds.manifest.start, end: ds.manifest.end }, DEFAULT_SCORING);
       const type = c.faults[0]!.type;
       for (const [name, loc] of Object.entries(c.localizations)) {
-        const expected = scoreLocalization([loc!], truth, DEFAULT_SCORING);
+        const expected = scoreLocalization([loc!], truth, { allFaults: true });
         const row = report.summary.find((r) => r.algorithm === name && r.faultType === type)!;
         expect({
           ac1: row.ac1,

@@ -99,8 +99,9 @@ describe('replay: online validation loop', () => {
   const period = { start: s(0), end: s(50) };
   const base: ReplayConfig = {
     trigger: { kind: 'alarm' },
-    minDurationS: 3,
-    pendingWindowMs: 30_000,
+    sloConfirmS: 3,
+    localizeDebounceMs: 30_000,
+    faultGraceMs: 60_000,
     remedy,
     fixModel: DEFAULT_FIX_MODEL,
     seed: 1,
@@ -108,8 +109,9 @@ describe('replay: online validation loop', () => {
   const scoring = {
     pendingWindowS: 30,
     minDurationS: 3,
-    excludeViolated: false,
-    positives: 'onset' as const,
+    recoveryGraceS: 60,
+    gapS: 3,
+    hosts: 'under-test' as const,
   };
 
   it('undoes the ineffective first action and takes the next-ranked resource, before the violation', () => {
@@ -141,15 +143,16 @@ describe('replay: online validation loop', () => {
       undone: null,
     });
     expect(second!.issued).toBe(first!.undone);
-    // The fix metrics see it: completed before the onset (s(20)) = every violation second prevented;
-    // fix time counts from the localization, failed attempt included.
+    // The fix metrics see it: completed before the onset (s(20)) = every violation second prevented, a
+    // prevention; no fix time (rules v2: the SLO was not broken when the action was asked for).
     const ev = evaluate(data, period, t, scoring, { predicts: true, localizes: true });
     expect(second!.completed).toBeLessThan(s(20));
     expect(ev.fix!.violationSecondsSaved).toBe(22);
-    expect(ev.fix!.fixTimeS).toBeCloseTo((second!.completed - s(12)) / 1000, 9);
+    expect(ev.fix!.preventions).toBe(1);
+    expect(ev.fix!.fixTimeS).toBeNull();
   });
 
-  it('a remedy without validation takes one action per localization, with the original fields only', () => {
+  it('a remedy without validation takes one action per localization, with the plain fields only', () => {
     const t = replay(data, scriptedPrepare([12], false), period, 'p', {
       ...base,
       remedy: createRuleRemedy(),
@@ -162,8 +165,9 @@ describe('replay: online validation loop', () => {
       'completed',
       'effective',
       'faultId',
+      'source',
     ]);
-    expect(t.actions[0]).toMatchObject({ type: 'scale-cpu', effective: false });
+    expect(t.actions[0]).toMatchObject({ type: 'scale-cpu', effective: false, source: 'modelled' });
     expect(
       evaluate(data, period, t, scoring, { predicts: true, localizes: true }).fix!.violationSecondsSaved,
     ).toBe(0);
@@ -177,7 +181,7 @@ describe('replay: online validation loop', () => {
 
   it('a host with an attempt under validation takes no other action', () => {
     // Two alarms 1 s apart with a 0 s quiet window: the second localization finds db busy.
-    const t = replay(data, scriptedPrepare([12, 13]), period, 'p', { ...base, pendingWindowMs: 0 });
+    const t = replay(data, scriptedPrepare([12, 13]), period, 'p', { ...base, localizeDebounceMs: 0 });
     expect(t.localizations).toHaveLength(2);
     expect((t.actions as ValidatedAction[]).map((a) => a.attempt)).toEqual([1, 2]);
   });
@@ -205,7 +209,7 @@ describe('replay: online validation loop', () => {
   it('a host is free again once its chain is closed', () => {
     // False alarms at 2 s and 30 s (no fault active at either): both get an action on db.
     const quiet = tinyDataset({ seconds: 50 });
-    const t = replay(quiet, scriptedPrepare([2, 30]), period, 'p', { ...base, pendingWindowMs: 10_000 });
+    const t = replay(quiet, scriptedPrepare([2, 30]), period, 'p', { ...base, localizeDebounceMs: 10_000 });
     expect(t.localizations).toHaveLength(2);
     expect(t.actions.map((a) => a.requested)).toEqual([s(2), s(30)]);
   });

@@ -51,8 +51,9 @@ function evaluateCase(fault: (typeof FAULTS)[number], seed: number, config: Reco
     scoring: {
       pendingWindowS: fault.windowS,
       minDurationS: 3,
-      excludeViolated: true,
-      positives: 'onset' as const,
+      recoveryGraceS: 60,
+      gapS: 3,
+      hosts: 'under-test' as const,
     },
   });
   const a = r.algorithms.prepare!;
@@ -171,7 +172,13 @@ if (!part || part === 'seed') {
       const r = runReplayJob(load(test), train, {
         algorithms: ['prepare', 'threshold'],
         trigger: { kind: 'alarm' },
-        scoring: { pendingWindowS: 50, minDurationS: 3, excludeViolated: false, positives: 'onset' as const },
+        scoring: {
+          pendingWindowS: 50,
+          minDurationS: 3,
+          recoveryGraceS: 60,
+          gapS: 3,
+          hosts: 'under-test' as const,
+        },
       });
       for (const name of ['prepare', 'threshold']) {
         const m = r.algorithms[name]!.metrics.prediction!;

@@ -19,8 +19,9 @@ describe.skipIf(!present)('prepare on the seed traces', () => {
   const scoring = {
     pendingWindowS: 50,
     minDurationS: 3,
-    excludeViolated: false,
-    positives: 'onset' as const,
+    recoveryGraceS: 60,
+    gapS: 3,
+    hosts: 'under-test' as const,
   };
 
   it("trains its classifier on the training trace's SLO labels (not the unlabelled fallback)", () => {
@@ -39,12 +40,23 @@ describe.skipIf(!present)('prepare on the seed traces', () => {
     expect(() => strict.fit!(labels)).not.toThrow();
   });
 
-  it('predicts the violations of the 3-client trace at a low false-alarm rate', () => {
+  it('detects the violations of the 3-client trace at a low false-alarm rate, but predicts few onsets', () => {
+    // Scoring rules v2: the 95 violation seconds are outage seconds, not positives (v1 counted the
+    // alarms during them as true positives: TPR > 0.5). What is left: 4 onsets, 8 positive seconds.
     const test = importSeed(path.join(dir, 'Aggregate3NoneData1.txt'));
     const r = runReplayJob(test, train, { algorithms: ['prepare'], trigger: { kind: 'alarm' }, scoring });
+    expect(r.algorithms.prepare!.mode).toMatchObject({ mode: 'supervised' });
     const p = r.algorithms.prepare!.metrics.prediction!;
-    expect(p.tpr!).toBeGreaterThan(0.5);
+    expect(p).toMatchObject({
+      tp: 2,
+      fn: 6,
+      fp: 46,
+      outageSeconds: 95,
+      outageAlarmed: 83,
+      spuriousOnsets: 4,
+    });
     expect(p.fpr!).toBeLessThan(0.05);
+    expect(p.j!).toBeGreaterThan(0.2);
   });
 
   it('raises no alarm on TestingData.txt, whose only violations are the first seconds of the run', () => {
@@ -52,7 +64,9 @@ describe.skipIf(!present)('prepare on the seed traces', () => {
     const r = runReplayJob(test, train, { algorithms: ['prepare'], trigger: { kind: 'alarm' }, scoring });
     const p = r.algorithms.prepare!.metrics.prediction!;
     expect(r.algorithms.prepare!.alarms).toHaveLength(0);
-    expect(p.fn).toBe(13);
+    // v1: FN 13; v2 leaves the 15 violation seconds out and counts the seconds before the 2 onsets.
+    expect(p.fn).toBe(5);
+    expect(p.outageSeconds).toBe(15);
     expect(p.fp).toBe(0);
   });
 });

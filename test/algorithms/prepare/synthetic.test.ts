@@ -29,8 +29,9 @@ describe.each(cases)(
     const scoring: ScoringParams = {
       pendingWindowS: windowS,
       minDurationS: 3,
-      excludeViolated: true,
-      positives: 'onset',
+      recoveryGraceS: 60,
+      gapS: 3,
+      hosts: 'under-test' as const,
     };
     const results = runReplayJob(test, history, {
       algorithms: ['prepare'],

@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { atomicWrite, readDataset } from '../../data/dataset-io.ts';
+import { readResults, withDatasetPath } from '../../report/index.ts';
+import { formatResults } from '../../runner/replay-job.ts';
+import { rescoreResults } from '../../runner/rescore.ts';
+import { scoringFromArgs, scoringOptions, type ScoringArgs } from '../scoring-options.ts';
+import { printSummary } from '../summary.ts';
+
+interface Args extends ScoringArgs {
+  results: string;
+  dataset: string;
+  train?: string;
+  out: string;
+}
+
+export const rescoreCommand: CommandModule<object, Args> = {
+  command: 'rescore',
+  describe:
+    'Recompute every metric of a results.json from its stored alarms, localizations and actions (no algorithm runs); writes <out>/results.json',
+  builder: (y) =>
+    scoringOptions(y)
+      .option('results', {
+        type: 'string',
+        demandOption: true,
+        describe: 'results directory (or results.json) written by `replay` or `experiment`',
+      })
+      .option('dataset', {
+        type: 'string',
+        demandOption: true,
+        describe: 'the dataset the results were replayed on',
+      })
+      .option('train', {
+        type: 'string',
+        describe:
+          'the --train dataset the replay used (checked against the scored period the results record)',
+      })
+      .option('out', { type: 'string', demandOption: true, describe: 'output directory for results.json' })
+      .example(
+        '$0 rescore --results out/cpuhog-1 --dataset datasets/testbed/cpuhog-1 --pending-window 30 --out out/w30',
+        'the same alarms under W = 30 s',
+      ),
+  handler: (args) => {
+    const { results } = readResults(args.results);
+    const test = readDataset(args.dataset);
+    const train = args.train ? readDataset(args.train) : null;
+    const rescored = rescoreResults(results, test, train, scoringFromArgs(args));
+    mkdirSync(args.out, { recursive: true });
+    const file = join(args.out, 'results.json');
+    atomicWrite(file, formatResults(withDatasetPath(rescored, args.dataset)));
+    printSummary(rescored);
+    console.log(`results: ${file}`);
+  },
+};
