@@ -116,3 +116,14 @@ export function rowCount(table: MetricTable): number {
 export function hostsUnderTest(manifest: Manifest, all = false): string[] {
   return manifest.hosts.filter((h) => all || h.harness !== true).map((h) => h.id);
 }
+
+/**
+ * Whether a second violates the SLO as the pipeline can see it (replay and live alike): its signal
+ * is at or over the threshold, or its failed requests exceed `maxErrorRate` of its requests
+ * (evaluation.md v2). A second without requests is not counted here: whether that is an outage or an
+ * idle service depends on a fault the pipeline does not know about (the scorer counts it).
+ */
+export function observedViolation(signal: number, count: number, errors: number, slo: SloSpec): boolean {
+  if (Number.isFinite(signal) && signal >= slo.threshold) return true;
+  return count > 0 && Number.isFinite(errors) && errors / count > (slo.maxErrorRate ?? 0);
+}

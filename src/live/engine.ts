@@ -24,6 +24,7 @@ import type {
   Topology,
   Trigger,
 } from '../core/algorithm.ts';
+import { observedViolation } from '../core/dataset.ts';
 import type { LocalizationRecord } from '../core/results.ts';
 import type { AggregateMessage, StatsMessage } from '../telemetry/bus.ts';
 import { causeInference } from '../sim/replay.ts';
@@ -146,7 +147,12 @@ export class LiveEngine {
 
   /** One `aggregate` row: SLO state, and an onset once a violation lasted minDurationS seconds. */
   onAggregate(row: AggregateMessage): SloOutcome {
-    const violated = row.count > 0 && row.mean >= this.config.sloMs;
+    const violated =
+      row.count > 0 &&
+      observedViolation(row.mean, row.count, row.errors ?? 0, {
+        signal: 'mean',
+        threshold: this.config.sloMs,
+      });
     if (!violated) {
       this.violatedRun = 0;
       return { violated, onset: null };

@@ -22,7 +22,7 @@ import type {
   TriggerKind,
   Window,
 } from '../core/algorithm.ts';
-import type { Dataset, FaultRecord } from '../core/dataset.ts';
+import { observedViolation, type Dataset, type FaultRecord } from '../core/dataset.ts';
 import { InternalError } from '../core/errors.ts';
 import { createRng } from '../core/rng.ts';
 import type { ActionResult, AlarmRecord, LocalizationRecord } from '../core/results.ts';
@@ -353,10 +353,12 @@ function sloStream(dataset: Dataset, period: { start: number; end: number }, min
     advanceTo(t: number): PendingTrigger[] {
       if (!slo || !spec) return [];
       const signal = slo.columns[spec.signal]!;
+      const count = slo.columns.count;
+      const errors = slo.columns.errors;
       const out: PendingTrigger[] = [];
       while (j < slo.time.length && slo.time[j]! <= t && slo.time[j]! < period.end) {
         const time = slo.time[j]!;
-        if (signal[j]! >= spec.threshold) {
+        if (observedViolation(signal[j]!, count ? count[j]! : 0, errors ? errors[j]! : 0, spec)) {
           const contiguous = runLen > 0 && time - prevTime <= 1.5 * interval;
           if (contiguous) runLen++;
           else {

@@ -45,6 +45,8 @@ export interface AggregateMessage {
   mean: number;
   max: number;
   violations: number;
+  /** Failed requests of the second (ok = false); absent in the seed's rows. */
+  errors?: number;
   cpu: number;
   mem: number;
 }

@@ -4,6 +4,8 @@
 // (docs/experiments.md). `--synthetic` replays the shipped synthetic run of the same fault instead
 // (no stack, seconds), as the command did before the runner existed.
 
+import { answerLine } from '../../runner/experiment/answer.ts';
+import { faultEffect } from '../../runner/experiment/effect.ts';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
@@ -188,6 +190,13 @@ async function runSpec(args: Args): Promise<void> {
   for (const r of scored.reps) {
     printSummary(r.results);
     console.log(`results: ${r.resultsFile}`);
+  }
+  // The answer, one line per repetition: what failed, when, who predicted and localized it, what a fix saved.
+  for (const [i, r] of scored.reps.entries()) {
+    const ds = readDataset(r.datasetDir);
+    console.log(
+      `answer${scored.reps.length > 1 ? ` (rep ${i + 1})` : ''}: ${answerLine(ds, r.results, faultEffect(ds))}`,
+    );
   }
   for (const w of scored.warnings) logLine(`warning: ${w}`);
   console.log(`report: ${scored.htmlFile}`);
