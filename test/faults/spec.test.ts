@@ -36,6 +36,7 @@ describe('validateFaultSpec', () => {
       ramp: 'step',
       rampS: 0,
       maxMiB: 256,
+      into: 'process',
       durationS: 60,
     });
     expect(validateFaultSpec({ type: 'diskhog' })).toEqual({
@@ -183,5 +184,14 @@ describe('rampFactor and faultTimeoutS', () => {
   });
   it('the hard deadline is the duration plus the grace', () => {
     expect(faultTimeoutS(validateFaultSpec({ type: 'cpuhog', durationS: 5 }))).toBe(5 + FAULT_GRACE_S);
+  });
+});
+
+describe('memleak into', () => {
+  it('accepts process and service, and names the choices otherwise', () => {
+    expect(validateFaultSpec({ type: 'memleak', into: 'service' })).toMatchObject({ into: 'service' });
+    expect(() => validateFaultSpec({ type: 'memleak', into: 'heap' })).toThrow(
+      'fault.into: must be one of process, service, got "heap"',
+    );
   });
 });
