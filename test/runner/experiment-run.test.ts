@@ -14,6 +14,8 @@ const FIX = path.resolve('test/fixtures/experiments');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'foreshock-exp-'));
 const faultDir = path.join(dir, 'faults');
 const env = { FORESHOCK_FAULT_DIR: faultDir };
+/** The db host's own fault directory (one per embedded host). */
+const dbFaults = path.join(faultDir, 'db');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -69,7 +71,7 @@ describe('experiment runner (embedded stack)', () => {
     expect(Object.keys(results.algorithms)).toContain('fchain');
     expect(existsSync(path.join(dir, 'reports', 'tiny-cpuhog.html'))).toBe(true);
     // Nothing of the fault is left.
-    expect(readdirSync(faultDir).filter((f) => f.endsWith('.json') || f.endsWith('.data'))).toEqual([]);
+    expect(readdirSync(dbFaults).filter((f) => f.endsWith('.json') || f.endsWith('.data'))).toEqual([]);
   }, 300_000);
 
   it('a runner killed with SIGKILL mid-fault leaves a fault that expires by itself; cleanup finds nothing', async () => {
@@ -107,10 +109,13 @@ describe('experiment runner (embedded stack)', () => {
 
 /** Fault markers currently in the embedded fault directory. */
 function markers(): string[] {
-  return existsSync(faultDir) ? readdirSync(faultDir).filter((f) => f.endsWith('.json')) : [];
+  return existsSync(dbFaults) ? readdirSync(dbFaults).filter((f) => f.endsWith('.json')) : [];
 }
 
-/** Starts `experiment long-diskhog` and resolves once its fault's marker exists (the fault is on). */
+/**
+ * Starts `experiment long-diskhog` and resolves once its fault is on: armed at the warm-up, the
+ * marker exists early and says `running` from the fault phase on.
+ */
 async function runnerWithFault(
   outName: string,
 ): Promise<{ child: ChildProcess; marker: { pid: number; expiresAt: string; files: string[] } }> {
@@ -120,12 +125,23 @@ async function runnerWithFault(
     { env: { ...process.env, ...env }, stdio: 'ignore' },
   );
   const deadline = Date.now() + 120_000;
-  while (markers().length === 0 && Date.now() < deadline) await sleep(200);
-  expect(markers().length).toBe(1);
-  const marker = JSON.parse(readFileSync(path.join(faultDir, markers()[0]!), 'utf8')) as {
-    pid: number;
-    expiresAt: string;
-    files: string[];
+  const read = (): { pid: number; expiresAt: string; files: string[]; state: string } | null => {
+    const [m] = markers();
+    if (!m) return null;
+    try {
+      return JSON.parse(readFileSync(path.join(dbFaults, m), 'utf8')) as {
+        pid: number;
+        expiresAt: string;
+        files: string[];
+        state: string;
+      };
+    } catch {
+      return null; // being replaced
+    }
   };
+  while (read()?.state !== 'running' && Date.now() < deadline) await sleep(200);
+  expect(markers().length).toBe(1);
+  const marker = read()!;
+  expect(marker.state).toBe('running');
   return { child, marker };
 }
