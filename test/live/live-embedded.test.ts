@@ -106,7 +106,11 @@ describe('foreshock live on the embedded stack', () => {
 
     // Every process of the run is gone (its process group), the fault reverted.
     expect(groupAlive(child.pid!)).toBe(false);
-    expect(existsSync(faultDir) ? readdirSync(faultDir).filter((f) => f.endsWith('.json')) : []).toEqual([]);
+    expect(
+      existsSync(path.join(faultDir, 'db'))
+        ? readdirSync(path.join(faultDir, 'db')).filter((f) => f.endsWith('.json'))
+        : [],
+    ).toEqual([]);
 
     const live = JSON.parse(readFileSync(path.join(out, 'live.json'), 'utf8')) as {
       fault: { start: number; end: number; host: string };
