@@ -1,4 +1,4 @@
-// diskhog: writes blockKiB blocks to <dir>/<id>.data at mibPerS, fsync after each block when
+// diskhog: writes blockKiB blocks to <dir>/<id>.data at mibPerS (x rampFactor), fsync after each block when
 // asked, and restarts at offset 0 once the file reaches maxMiB, so the fault loads the disk
 // without filling it (diskfill does that).
 //
@@ -12,7 +12,7 @@ import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ActiveFault, FaultContext } from './effect.ts';
 import { dataPath } from './marker.ts';
-import type { DiskHogSpec } from './spec.ts';
+import { rampFactor, type DiskHogSpec } from './spec.ts';
 
 const TICK_MS = 100;
 const MAX_BACKLOG_S = 1;
@@ -35,7 +35,8 @@ export async function startDiskHog(spec: DiskHogSpec, ctx: FaultContext): Promis
   const loop = (async (): Promise<void> => {
     while (!stopping) {
       const now = performance.now();
-      credit = Math.min(credit + (rate * (now - last)) / 1000, rate * MAX_BACKLOG_S + block.length);
+      const f = rampFactor(spec.ramp, (now - t0) / 1000, spec.rampS);
+      credit = Math.min(credit + (rate * f * (now - last)) / 1000, rate * MAX_BACKLOG_S + block.length);
       last = now;
       while (!stopping && credit >= block.length) {
         if (position + block.length > maxBytes) position = 0;

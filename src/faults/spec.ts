@@ -32,6 +32,8 @@ export interface MemLeakSpec {
 export interface DiskHogSpec {
   type: 'diskhog';
   mibPerS: number;
+  ramp: RampProfile;
+  rampS: number;
   blockKiB: number;
   fsync: boolean;
   maxMiB: number;
@@ -153,7 +155,9 @@ export const FAULT_PARAM_DOCS: Readonly<Record<FaultType, FaultTypeDoc>> = {
   diskhog: {
     doc: 'paced writes of blockKiB blocks to <dir>/<id>.data at mibPerS; rewrites from offset 0 at maxMiB',
     params: {
-      mibPerS: num(0.1, 1024, 20, 'write rate in MiB/s'),
+      mibPerS: num(0.1, 1024, 20, 'write rate in MiB/s at full intensity'),
+      ramp,
+      rampS,
       blockKiB: int(4, 16384, 1024, 'size of each write in KiB (at most maxMiB * 1024)'),
       fsync: bool(true, 'fsync after each block, so the bytes reach the disk now'),
       maxMiB: int(1, 65536, 128, 'file size at which writing restarts at offset 0 (the disk does not fill)'),

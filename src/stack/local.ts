@@ -55,9 +55,15 @@ export const LOCAL_HARNESS_HOSTS = ['analysis', 'kafka', 'client'] as const;
  * How MariaDB is sized on the db host (docs/testbed.md, "The database on its host"): a buffer pool
  * much smaller than the working set, backed by the OS page cache (buffered I/O), so the database's
  * reads depend on the host's memory the way a server's page cache does; a small redo log so that
- * the data fits the host's 256 MiB disk with room for a disk fault.
+ * the data fits the host's 256 MiB disk with room for a disk fault; durable commits.
  */
-export const LOCAL_MARIADB = { bufferPool: '16M', redoLog: '16M', flushMethod: 'fsync' } as const;
+export const LOCAL_MARIADB = {
+  bufferPool: '16M',
+  redoLog: '16M',
+  flushMethod: 'fsync',
+  // MariaDB's own, durable default: every commit fsyncs the redo log, so commits wait for the disk.
+  flushLogAtCommit: 1,
+} as const;
 /** Fixed service ports: each host has its own network namespace, so nothing else holds them. */
 export const LOCAL_PORTS = { kafka: 9092, kafkaController: 9093, mariadb: 3306 } as const;
 /** The recorder stops by itself after the planned run plus this much, should nobody stop it. */

@@ -49,7 +49,7 @@ export interface StackOptions {
       /** How the private MariaDB server is set up there (data directory, InnoDB sizes). */
       server?: Pick<
         MariaDbServerOptions,
-        'baseDir' | 'baseDirInside' | 'bufferPool' | 'redoLog' | 'flushMethod'
+        'baseDir' | 'baseDirInside' | 'bufferPool' | 'redoLog' | 'flushMethod' | 'flushLogAtCommit'
       >;
     };
     web?: TierPlacement;

@@ -31,7 +31,7 @@ describe('start, status, revert', () => {
       state: 'running',
       files: [dataPath(dir, 'long')],
     });
-    expect(m.spec).toEqual({ ...spec, fsync: true });
+    expect(m.spec).toEqual({ ...spec, fsync: true, ramp: 'step', rampS: 0 });
     expect(Date.parse(m.expiresAt) - Date.parse(m.startedAt)).toBe(60_000);
     // The starter has exited; the fault has not. It leads its own session, so no SIGHUP from the
     // caller's session (an SSH login closing) reaches it.

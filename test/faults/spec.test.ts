@@ -42,6 +42,8 @@ describe('validateFaultSpec', () => {
     expect(validateFaultSpec({ type: 'diskhog' })).toEqual({
       type: 'diskhog',
       mibPerS: 20,
+      ramp: 'step',
+      rampS: 0,
       blockKiB: 1024,
       fsync: true,
       maxMiB: 128,

@@ -63,9 +63,15 @@ export class FaultSlot {
    */
   async confirm(record: FaultRecord, faultS: number): Promise<void> {
     if (!this.active) return;
-    const start = await this.active.confirm();
-    record.start = start;
-    record.end = start + faultS * 1000;
+    try {
+      const start = await this.active.confirm();
+      record.start = start;
+      record.end = start + faultS * 1000;
+    } catch (err) {
+      // Ended early (an OOM kill of the leak, a crash): the record keeps the planned start, and
+      // the fault's log on the host says what happened.
+      this.log(`warning: ${(err as Error).message}; the manifest keeps the planned start`);
+    }
   }
 
   /** The running fault, if any. */

@@ -47,6 +47,9 @@ export interface RepetitionResult {
   effect: FaultEffect | null;
 }
 
+/** When, before the fault phase ends, the runner asks the host when the fault really began. */
+const CONFIRM_BEFORE_END_MS = 3000;
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** Waits until `until` (epoch ms), ticking the progress display every second. */
@@ -107,19 +110,22 @@ export async function runRepetition(
     await waitUntil(normalStart, o.progress, 'warm-up');
     await waitUntil(faultPlanned, o.progress, 'normal');
 
-    let faultStart = Date.now();
-    if (spec.fault && record) {
-      // The effect began on the host at its begin time; take the time the host reports.
-      await sleep(250);
-      await fault.confirm(record, phases.faultS);
-      faultStart = record.start;
-      o.log(
-        `rep ${rep}: ${spec.fault.type} running on ${spec.target} since ${new Date(faultStart).toISOString()}`,
-      );
-    }
+    // The effect begins on the host by the host's own clock at faultPlanned. Asking the host now would
+    // run a program there (node over SSH) in the fault's first second: a footprint of its own. It is
+    // asked at the end of the fault phase instead, before the revert.
+    let faultStart = record ? record.start : Date.now();
     const faultEnd = faultStart + phases.faultS * 1000;
     const active = fault.current;
     const actions = o.fix && spec.fix && active ? performFix(session, spec, active, o.log) : null;
+    if (spec.fault && record) {
+      // A few seconds before its end, while the fault still runs (it expires by itself at faultEnd).
+      await waitUntil(faultEnd - CONFIRM_BEFORE_END_MS, o.progress, 'fault');
+      await fault.confirm(record, phases.faultS);
+      o.log(
+        `rep ${rep}: ${spec.fault.type} ran on ${spec.target} from ${new Date(record.start).toISOString()} (${record.start - faultStart} ms after its planned start)`,
+      );
+      faultStart = record.start;
+    }
     await waitUntil(faultEnd, o.progress, spec.fault ? 'fault' : 'control');
     if (active) {
       await revert();
