@@ -3,9 +3,10 @@
 // 1,600 s) and replays the rest, as `foreshock replay` does.
 //
 // Scoring options, and why:
-//  - outage seconds out of the counts (scoring rules v2). Both faults keep the SLO violated until they end; an alarm during an ongoing
-//    violation is not a prediction, and counting it as a false positive (there is no later onset)
-//    would measure the outage's length, not the predictor (README, `outage seconds left out (rules v2)`).
+//  - outage seconds are out of the counts (scoring rules v2 does this always). Both faults keep the
+//    SLO violated until they end; an alarm during an ongoing violation is not a prediction, and
+//    counting it as a false positive (there is no later onset) would measure the outage's length,
+//    not the predictor (README, "Scoring").
 //  - pendingWindowS: 20 s (memory leak) and 10 s (CPU hog). UBL sets W per dataset (§1.8); these
 //    windows are about UBL's achieved lead on these runs. With the repository default W = 50 s, or W =
 //    the injection-to-violation delay (~72 s and ~39 s here, the paper's rule), most positive samples
