@@ -108,6 +108,15 @@ const TICK_MS = 200;
 /** Hosts that carry the harness itself: acting on them would cut the branch live mode sits on. */
 const NEVER_ALLOW = ['kafka', 'analysis', 'client'];
 
+/**
+ * The harness's own hosts, as every stack marks them `harness: true` in its manifest (embedded:
+ * client; local: analysis, kafka, client; remote: the clients, kafka, analysis): live mode neither
+ * feeds them to the model nor alarms on them, as replay does not (scoring rules v2).
+ */
+export function isHarnessHost(host: string): boolean {
+  return NEVER_ALLOW.includes(host) || /^client-\d+$/.test(host);
+}
+
 export async function runLive(o: LiveOptions): Promise<LiveSummary> {
   checkOptions(o);
   const startedAt = Date.now();
@@ -205,6 +214,7 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
     const onStats = (msg: StatsMessage): void => {
       const receivedAt = Date.now();
       if (typeof msg?.host !== 'string' || typeof msg.time !== 'number') return;
+      if (isHarnessHost(msg.host)) return;
       const r = engine.onStats(msg, receivedAt);
       if (!r.accepted) return;
       delivery.push(receivedAt - msg.time);

@@ -254,7 +254,9 @@ describe.skipIf(missing !== undefined)('remote stack through a bastion (AWS stan
       dropped: { host: string; time: number }[];
     };
     expect(live.fault?.host).toBe('db');
-    expect(live.summary.samples).toBeGreaterThan(4 * 30);
+    // web and db only: the harness's hosts (client, kafka) are neither fed to the model nor scored.
+    expect(live.summary.samples).toBeGreaterThan(2 * 30);
+    expect(live.alarms.every((a) => a.host === 'web' || a.host === 'db')).toBe(true);
     const lds = readDataset(path.join(liveOut, 'dataset'));
     expect([...lds.metrics.hosts].sort()).toEqual(['client', 'db', 'kafka', 'web']);
     const lres = JSON.parse(readFileSync(path.join(liveOut, 'results.json'), 'utf8')) as {
