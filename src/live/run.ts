@@ -214,13 +214,17 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
     const onStats = (msg: StatsMessage): void => {
       const receivedAt = Date.now();
       if (typeof msg?.host !== 'string' || typeof msg.time !== 'number') return;
-      if (isHarnessHost(msg.host)) return;
+      const valuesOf = (): Record<string, number | null> =>
+        Object.fromEntries(
+          model.metrics.map((m) => [m, typeof msg[m] === 'number' ? (msg[m] as number) : null]),
+        );
+      // The harness's hosts are shown on the status page, never fed to the model.
+      if (isHarnessHost(msg.host))
+        return void publish({ type: 'metrics', time: msg.time, host: msg.host, values: valuesOf() });
       const r = engine.onStats(msg, receivedAt);
       if (!r.accepted) return;
       delivery.push(receivedAt - msg.time);
-      const values: Record<string, number | null> = {};
-      for (const m of model.metrics) values[m] = typeof msg[m] === 'number' ? (msg[m] as number) : null;
-      publish({ type: 'metrics', time: r.sample!.time, host: msg.host, values });
+      publish({ type: 'metrics', time: r.sample!.time, host: msg.host, values: valuesOf() });
       if (r.alarm) {
         const raised = Date.now();
         const a = { ...r.alarm, raisedAt: raised };
