@@ -5,6 +5,7 @@
 
 import type { Dataset } from '../../core/dataset.ts';
 import type { AlgorithmResult, ReplayResults } from '../../core/results.ts';
+import { FPR_BOUND } from '../../report/verdict.ts';
 import type { FaultEffect } from './effect.ts';
 
 const WHAT: Record<string, string> = {
@@ -17,11 +18,11 @@ const WHAT: Record<string, string> = {
 
 const s = (x: number): string => `${x.toFixed(x < 10 ? 1 : 0)} s`;
 
-/** The predictor with the longest lead among those with a true positive and FPR <= 0.05 on this run. */
+/** The best-model rule (report/verdict.ts) on this one run: a true positive, FPR <= FPR_BOUND, highest TPR, then lead. */
 function bestPredictor(results: ReplayResults): [string, AlgorithmResult] | null {
   const ok = Object.entries(results.algorithms).filter(([, r]) => {
     const p = r.metrics.prediction;
-    return p && p.tp > 0 && p.fpr !== null && p.fpr <= 0.05 && p.episodes.some((e) => e.leadS !== null);
+    return p && p.tp > 0 && p.fpr !== null && p.fpr <= FPR_BOUND && p.episodes.some((e) => e.leadS !== null);
   });
   ok.sort(
     ([an, a], [bn, b]) =>
@@ -53,7 +54,7 @@ export function answerLine(ds: Dataset, results: ReplayResults, effect: FaultEff
     parts.push(
       `${p[0]} alarmed ${s(ep.leadS!)} before the onset (TPR ${pm.tpr!.toFixed(2)}, FPR ${pm.fpr!.toFixed(3)})`,
     );
-  } else parts.push('no predictor alarmed before it with FPR <= 0.05');
+  } else parts.push(`no predictor alarmed before it with FPR <= ${FPR_BOUND}`);
   const locs = Object.entries(results.algorithms)
     .filter(
       ([, r]) => !r.metrics.prediction && r.metrics.localization?.ac1 !== null && r.metrics.localization,
