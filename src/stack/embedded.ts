@@ -12,8 +12,8 @@ import path from 'node:path';
 import { serviceHookPath } from '../faults/memleak.ts';
 import { LocalTransport } from '../faults/transport.ts';
 import { Aggregator } from '../telemetry/aggregator.ts';
-import { HostAgent } from '../telemetry/agent/agent.ts';
-import { ProcfsSource } from '../telemetry/agent/procfs-source.ts';
+import type { SourceSpec } from '../telemetry/agent/source-spec.ts';
+import { startThreadedAgent, type ThreadedAgent } from '../telemetry/agent/threaded.ts';
 import { InMemoryBus } from '../telemetry/bus.ts';
 import { assertFreshRecordingDir, Recorder, type RecordingSummary } from '../telemetry/recorder.ts';
 import { dataFile, MIXES, readCategories, readRegions } from '../workload/data-files.ts';
@@ -84,28 +84,28 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
     client: [process.pid],
   };
   const diskDir = path.dirname(path.resolve(o.out));
-  const sources = new Map<string, ProcfsSource>();
+  const specs: { host: string; spec: SourceSpec }[] = [];
   for (const [host, p] of Object.entries(pids)) {
     if (p.length > 0)
-      sources.set(
+      specs.push({
         host,
-        new ProcfsSource({
-          pids: p,
-          diskDir,
-          cpuCores: EMBEDDED_ALLOTMENT.cpuCores,
-          memLimitBytes: EMBEDDED_ALLOTMENT.memMiB * 2 ** 20,
-        }),
-      );
+        spec: {
+          kind: 'procfs',
+          options: {
+            pids: p,
+            diskDir,
+            cpuCores: EMBEDDED_ALLOTMENT.cpuCores,
+            memLimitBytes: EMBEDDED_ALLOTMENT.memMiB * 2 ** 20,
+          },
+        },
+      });
   }
+  let agent: ThreadedAgent | null = null;
   // A restarted database tier is the db host's process from then on.
   onDbRestart = (pid) => {
-    sources.get('db')?.addPid(pid);
+    agent?.addPid('db', pid);
     pids.db = [pid];
   };
-  const agent = new HostAgent({
-    hosts: [...sources].map(([host, source]) => ({ host, source })),
-    bus: flatStatsOn(bus),
-  });
   const transports = new Map<string, LocalTransport>();
   const aggregator = new Aggregator(bus, {
     now: Date.now,
@@ -120,7 +120,7 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
     if (stopped) return;
     stopped = true;
     emulator?.stop();
-    agent.stop();
+    await agent?.stop();
     for (const t of transports.values()) await t.close();
     aggregator.stop();
     await rubis.stop();
@@ -136,7 +136,9 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
     recorder.start();
     aggregator.start();
     aggregator.startTimer();
-    agent.start();
+    // On its own thread: the harness's event loop (emulator, aggregator, recorder) cannot delay a
+    // sample past its second.
+    agent = startThreadedAgent({ hosts: specs, bus: flatStatsOn(bus) });
   } catch (err) {
     await stop();
     throw err;
@@ -156,7 +158,7 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
     },
     faultDir: (host) => embeddedFaultDir(host),
     attachProcess: (host, pid) => {
-      sources.get(host)?.addPid(pid);
+      if (specs.some((h) => h.host === host)) agent?.addPid(host, pid);
       attached.set(host, [...(attached.get(host) ?? []), pid]);
     },
     raiseLimit: () => Promise.reject(new UserError('raise-limit needs the local stack (cgroup limits)')),
@@ -179,7 +181,7 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
     },
     finish: () => {
       finished ??= (async () => {
-        agent.stop();
+        await agent?.stop();
         // flush() emits only seconds that have ended: let the current one end (the clients are done).
         await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
         aggregator.flush();

@@ -6,7 +6,7 @@
 //   client    the emulator (tiers/client-main.ts), publishing responsetime to Kafka
 //   analysis  `foreshock record --bus kafka` (its aggregator publishes aggregate; it writes the dataset)
 //
-// The metric agents run beside the testbed, in this process: one CgroupSource per host reads the
+// The metric agents run beside the testbed, in this process (on a thread of their own): one CgroupSource per host reads the
 // host's cgroups, its loop disk and the bridge side of its veth, and publishes to the kafka host. So
 // the hosts' own metrics carry no agent overhead (the agent's cost is measured by its benchmark).
 // Every process started in a host is stopped by stop(); `foreshock testbed down` kills anything left.
@@ -18,8 +18,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.ts';
 import { readDataset } from '../data/dataset-io.ts';
-import { HostAgent } from '../telemetry/agent/agent.ts';
-import { CgroupSource } from '../telemetry/agent/cgroup-source.ts';
+import type { SourceSpec } from '../telemetry/agent/source-spec.ts';
+import { startThreadedAgent } from '../telemetry/agent/threaded.ts';
 import { startKafkaBroker } from '../telemetry/kafka/broker.ts';
 import { kafkaLibDir } from '../telemetry/kafka/install.ts';
 import { createKafkaBus, type KafkaBus } from '../telemetry/kafka/bus.ts';
@@ -76,7 +76,7 @@ function blockStatOf(image: string): string | undefined {
   return dev ? `/sys/block/${dev}/stat` : undefined;
 }
 
-export function agentSources(stateDir: string, inv: Inventory): { host: string; source: CgroupSource }[] {
+export function agentSources(stateDir: string, inv: Inventory): { host: string; spec: SourceSpec }[] {
   const lay = layout(stateDir, inv);
   return inv.hosts.map((h) => {
     const obj = objectName(inv, h.name);
@@ -84,17 +84,20 @@ export function agentSources(stateDir: string, inv: Inventory): { host: string; 
     const block = blockStatOf(lay.image(h.name));
     return {
       host: h.name,
-      source: new CgroupSource({
-        cpuacctDir: cgroupDir('cpuacct', obj),
-        cpuDir: cgroupDir('cpu', obj),
-        memoryDir: cgroupDir('memory', obj),
-        ...(existsSync(unified) ? { unifiedDir: unified } : {}),
-        diskDir: lay.diskMount(h.name),
-        ...(block ? { blockStatFile: block } : {}),
-        netDevFile: '/proc/net/dev',
-        netIface: obj,
-        netPeerSide: true,
-      }),
+      spec: {
+        kind: 'cgroup',
+        options: {
+          cpuacctDir: cgroupDir('cpuacct', obj),
+          cpuDir: cgroupDir('cpu', obj),
+          memoryDir: cgroupDir('memory', obj),
+          ...(existsSync(unified) ? { unifiedDir: unified } : {}),
+          diskDir: lay.diskMount(h.name),
+          ...(block ? { blockStatFile: block } : {}),
+          netDevFile: '/proc/net/dev',
+          netIface: obj,
+          netPeerSide: true,
+        },
+      },
     };
   });
 }
@@ -276,9 +279,9 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
 
     const bus: KafkaBus = await createKafkaBus({ brokers, clientId: 'foreshock-agents' });
     stoppers.push(() => bus.close());
-    const agent = new HostAgent({ hosts: agentSources(stateDir, inv), bus: flatStatsOn(bus) });
-    agent.start();
-    stoppers.push(async () => agent.stop());
+    // On its own thread, so this process's event loop cannot delay a sample past its second.
+    const agent = startThreadedAgent({ hosts: agentSources(stateDir, inv), bus: flatStatsOn(bus) });
+    stoppers.push(() => agent.stop());
 
     const transports = new Map<string, Promise<HostTransport>>();
     stoppers.push(async () => {

@@ -12,6 +12,7 @@ import { injectFault } from '../../src/faults/injector.ts';
 import { validateFaultSpec, type FaultSpec } from '../../src/faults/spec.ts';
 import { testbedTransport, type HostTransport } from '../../src/faults/transport.ts';
 import { agentSources } from '../../src/stack/local.ts';
+import { buildSource } from '../../src/telemetry/agent/source-spec.ts';
 import { HostAgent } from '../../src/telemetry/agent/agent.ts';
 import type { HostStatsMessage } from '../../src/telemetry/agent/types.ts';
 import { down, findTool, missingPiece, readInventory, up } from '../../src/testbed/local/index.ts';
@@ -42,7 +43,7 @@ describe.skipIf(missing !== undefined)('injectors on a namespaced testbed over S
     faultDir = path.join(layout(stateDir, inv).hostDiskPath, '.foreshock-faults');
     db = await testbedTransport(stateDir, 'db');
     agent = new HostAgent({
-      hosts: agentSources(stateDir, inv),
+      hosts: agentSources(stateDir, inv).map((h) => ({ host: h.host, source: buildSource(h.spec).source })),
       bus: { publish: (_t, m) => void samples.push(m) },
     });
     agent.start();
