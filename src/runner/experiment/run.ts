@@ -18,6 +18,7 @@ import { defaultDataDir } from '../../workload/data-files.ts';
 import { registerShutdownHook } from '../../workload/tiers/children.ts';
 import type { ExperimentSpec } from './spec.ts';
 import { describeEffect, faultEffect, injectionFootprint, type FaultEffect } from './effect.ts';
+import { waitForSettledLoad } from './settle.ts';
 import { FaultSlot } from './fault-slot.ts';
 import { performFix } from './fixes.ts';
 import type { Progress } from './progress.ts';
@@ -88,6 +89,8 @@ export async function runRepetition(
   // SIGINT/SIGTERM: revert first (children.ts runs this hook before it stops the processes).
   const unhook = registerShutdownHook(revert);
   try {
+    // Hosts idle, recording on: no workload until no host's load5 is still falling (settle.ts).
+    await waitForSettledLoad(session, { log: (line) => o.log(`rep ${rep}: ${line}`) });
     const totalS = phases.warmupS + phases.normalS + phases.faultS + phases.recoveryS;
     const t0 = Date.now();
     const clients = session.runClients({ upRampMs: 0, runMs: totalS * 1000, downRampMs: 0 });
