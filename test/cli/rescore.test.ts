@@ -96,6 +96,20 @@ describe('foreshock rescore', () => {
     expect(b).toBe(a);
   });
 
+  it('keeps the host selection the results were replayed with, and refuses to change it', () => {
+    // Harness hosts are left out of the replay, so a rescore under another selection cannot be a replay.
+    expectUserError(
+      runCli('rescore', '--results', base, '--dataset', data, '--hosts', 'all', '--out', join(dir, 'x')),
+      /replayed with --hosts under-test.*replay with --hosts all/,
+    );
+    const out = join(dir, 'all-rescored');
+    const r = runCli('rescore', '--results', join(dir, 'all'), '--dataset', data, '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(out, 'results.json'), 'utf8')).toBe(
+      readFileSync(join(dir, 'all', 'results.json'), 'utf8'),
+    );
+  });
+
   it('refuses results of another dataset with one line', () => {
     const other = join(dir, 'other');
     const copy = { ...ds, manifest: { ...ds.manifest, name: 'another' } };
