@@ -58,7 +58,8 @@ describe('foreshock rescore', () => {
     expect(res.algorithms.random!.mode).toMatchObject({ mode: 'chance' });
     expect(res.algorithms.threshold!.metrics.prediction!.tp).toBeGreaterThan(0);
     expect(r.stdout).toMatch(/\bJ\b/);
-    expect(r.stdout).toMatch(/chance/);
+    // The chance floor beside every AC@k: AC@1, chance (1/N), AC@3, chance (3/N).
+    expect(r.stdout).toMatch(/\bAC@1\s+chance\s+AC@3\s+chance\b/);
   });
 
   it('with --hosts all replays and scores the harness host too', () => {
