@@ -6,7 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Dataset, FaultRecord } from '../../src/core/dataset.ts';
 import type { AlarmRecord } from '../../src/core/results.ts';
-import { buildGroundTruth, scorePrediction, type ScoringParams } from '../../src/eval/index.ts';
+import {
+  buildGroundTruth,
+  DEFAULT_SCORING,
+  scorePrediction,
+  type ScoringParams,
+} from '../../src/eval/index.ts';
+import { runReplayJob } from '../../src/runner/replay-job.ts';
+import { synthesize } from '../../src/sim/synth/index.ts';
 import { independentPrediction } from '../helpers/independent-scorer.ts';
 
 const T0 = 1_700_000_000_000;
@@ -158,4 +165,36 @@ describe('src/eval agrees with an independent reading of the rules', () => {
       expect(fs.falseAlarmsPerHour).toBe(mine.falseAlarmsPerHour);
     });
   }
+
+  it('agrees on the streams of a real replay (default split, a harness host left out)', () => {
+    const ds = synthesize({ hosts: 4, fault: 'cpuhog', seed: 3, durationS: 400 });
+    const harness = ds.manifest.hosts.find((h) => h.id !== ds.manifest.faults[0]!.host)!;
+    harness.harness = true;
+    const results = runReplayJob(ds, null, { algorithms: ['threshold', 'random'], fix: false });
+    // The scored period is the spec's "after the training split": from the normal phase's end.
+    const normal = ds.manifest.phases.find((p) => p.name === 'normal')!;
+    const period = { start: normal.end, end: ds.manifest.end };
+    expect((results.scoring as { scoredPeriod: unknown }).scoredPeriod).toEqual(period);
+    for (const name of ['threshold', 'random']) {
+      const r = results.algorithms[name]!;
+      const fs = r.metrics.prediction!;
+      const mine = independentPrediction(ds, period, r.alarms, DEFAULT_SCORING);
+      expect(mine.scoredHosts).not.toContain(harness.id);
+      expect(r.alarms.some((a) => a.host === harness.id)).toBe(false);
+      expect([fs.tp, fs.fp, fs.tn, fs.fn, fs.outageSeconds, fs.outageAlarmed, fs.falseAlarms]).toEqual([
+        mine.tp,
+        mine.fp,
+        mine.tn,
+        mine.fn,
+        mine.outageSeconds,
+        mine.outageAlarmed,
+        mine.falseAlarms,
+      ]);
+      expect(fs.leadTimeS.mean).toBe(mine.meanLeadS);
+      expect(fs.leadToFirstS.mean).toBe(mine.meanLeadToFirstS);
+    }
+    // Something to compare: the threshold baseline alarms and the fault breaks the SLO.
+    expect(results.algorithms.threshold!.alarms.length).toBeGreaterThan(0);
+    expect(results.algorithms.threshold!.metrics.prediction!.failingEpisodes).toBe(1);
+  });
 });
