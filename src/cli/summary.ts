@@ -1,5 +1,5 @@
 // A human-readable table of replay (or rescore) results for the terminal: rules version 2 columns,
-// with the chance floor beside every rate (J = TPR - FPR, chance AC@1 = 1/N) and each predictor's mode.
+// with the chance floor beside every rate (J = TPR - FPR, chance AC@k = k/N) and each predictor's mode.
 import type { AlgorithmResult, ReplayResults } from '../core/results.ts';
 
 const fmt = (v: number | null | undefined, digits = 2): string =>
@@ -30,6 +30,7 @@ export function summaryLines(results: ReplayResults): string[] {
     'AC@1',
     'chance',
     'AC@3',
+    'chance',
     'loc s',
     'actions',
     'fix s',
@@ -63,6 +64,7 @@ export function summaryLines(results: ReplayResults): string[] {
       fmt(l?.ac1),
       fmt(l?.chance.ac1),
       fmt(l?.ac3),
+      fmt(l?.chance.ac3),
       fmt(l?.timeS, 1),
       acts,
       f?.fixTimeS !== null && f?.fixTimeS !== undefined ? `${fmt(f.fixTimeS, 1)}${src}` : '-',
@@ -79,7 +81,7 @@ export function summaryLines(results: ReplayResults): string[] {
     ...rows.map(line),
     'J = TPR - FPR (chance 0); FA/h = false alarms per hour; out = alarmed/outage seconds (not in TP..FN);',
     'lead = onset - first alarm run in [fault start, onset), to v1 = first violation - that run; missed = episodes',
-    'without one / failing episodes; chance = AC@1 of a random ranking (1/N); actions mod = modelled, meas = measured;',
+    'without one / failing episodes; chance = AC@k of a random ranking (k/N); actions mod = modelled, meas = measured;',
     'false = unnecessary actions. "-" = n/a (no case, no episode).',
   ];
 }

@@ -66,6 +66,8 @@ export interface RcaCase {
 export interface RcaCaseResult {
   case: string;
   faults: { id: string; type: string; host: string }[];
+  /** Hosts the localizers rank (N of the chance AC@k = k/N). */
+  hosts: number;
   /** When the case was localized; null when it could not be (trigger slo without an onset). */
   trigger: { kind: 'slo' | 'explicit'; time: number; firedAt: number } | null;
   /** Per algorithm, the localization (null when there was no trigger). */
@@ -80,6 +82,9 @@ export interface RcaRow {
   ac1: number | null;
   ac3: number | null;
   avg5: number | null;
+  /** AC@1 and AC@3 of a uniformly random ranking: the mean over the faults of min(1, k/N). */
+  chanceAc1: number | null;
+  chanceAc3: number | null;
   precision: number | null;
   recall: number | null;
   /** Mean localize() time in ms; null unless a clock was given. */
@@ -195,6 +200,7 @@ function runCase(c: RcaCase, names: readonly string[], opts: RcaOptions): RcaCas
   return {
     case: c.name,
     faults: faults.map((f) => ({ id: f.id, type: f.type, host: f.host })),
+    hosts: ds.metrics.hosts.length,
     trigger,
     localizations,
   };
@@ -225,6 +231,8 @@ function chooseTrigger(ds: Dataset, faultStart: number, opts: RcaOptions): RcaCa
 interface Tally {
   n: number;
   hits: number[];
+  chance1: number;
+  chance3: number;
   recalled: number;
   pinpointed: number;
   correct: number;
@@ -236,7 +244,16 @@ function summarize(results: readonly RcaCaseResult[], names: readonly string[]):
   const rows: RcaRow[] = [];
   for (const name of names) {
     for (const type of [...types, 'all']) {
-      const t: Tally = { n: 0, hits: [0, 0, 0, 0, 0], recalled: 0, pinpointed: 0, correct: 0, computeMs: [] };
+      const t: Tally = {
+        n: 0,
+        hits: [0, 0, 0, 0, 0],
+        chance1: 0,
+        chance3: 0,
+        recalled: 0,
+        pinpointed: 0,
+        correct: 0,
+        computeMs: [],
+      };
       for (const r of results) {
         const faults = type === 'all' ? r.faults : r.faults.filter((f) => f.type === type);
         if (faults.length === 0) continue;
@@ -245,6 +262,8 @@ function summarize(results: readonly RcaCaseResult[], names: readonly string[]):
         const pinned = loc ? [...new Set(loc.pinpointed)] : [];
         for (const f of faults) {
           t.n++;
+          t.chance1 += Math.min(1, 1 / r.hosts);
+          t.chance3 += Math.min(1, 3 / r.hosts);
           const rank = hosts.indexOf(f.host);
           if (rank >= 0) for (let k = rank; k < 5; k++) t.hits[k]!++;
           if (pinned.includes(f.host)) t.recalled++;
@@ -262,6 +281,8 @@ function summarize(results: readonly RcaCaseResult[], names: readonly string[]):
         ac1: ratio(t.hits[0]!, t.n),
         ac3: ratio(t.hits[2]!, t.n),
         avg5: t.n > 0 ? t.hits.reduce((s, h) => s + h / t.n, 0) / 5 : null,
+        chanceAc1: ratio(t.chance1, t.n),
+        chanceAc3: ratio(t.chance3, t.n),
         precision: ratio(t.correct, t.pinpointed),
         recall: ratio(t.recalled, t.n),
         computeMs:
@@ -275,7 +296,18 @@ function summarize(results: readonly RcaCaseResult[], names: readonly string[]):
 /** The summary as a text table: one block per algorithm, one line per fault type. */
 export function formatRcaTable(report: RcaReport): string {
   const withTime = report.summary.some((r) => r.computeMs !== null);
-  const header = ['algorithm', 'fault type', 'n', 'AC@1', 'AC@3', 'Avg@5', 'precision', 'recall'];
+  const header = [
+    'algorithm',
+    'fault type',
+    'n',
+    'AC@1',
+    'chance',
+    'AC@3',
+    'chance',
+    'Avg@5',
+    'precision',
+    'recall',
+  ];
   if (withTime) header.push('ms');
   const fmt = (v: number | null): string => (v === null ? '-' : v.toFixed(2));
   const lines = [header];
@@ -285,7 +317,9 @@ export function formatRcaTable(report: RcaReport): string {
       r.faultType,
       String(r.n),
       fmt(r.ac1),
+      fmt(r.chanceAc1),
       fmt(r.ac3),
+      fmt(r.chanceAc3),
       fmt(r.avg5),
       fmt(r.precision),
       fmt(r.recall),

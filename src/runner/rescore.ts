@@ -49,6 +49,19 @@ export function rescoreResults(
   } else {
     scoredPeriod = storedPeriod;
   }
+  // The host selection decides what was replayed, not only what is scored (harness hosts are left out
+  // of the replay): results replayed under another selection cannot give what a replay gives.
+  const replayedHosts = stored.hosts;
+  if (
+    (replayedHosts === 'all' || replayedHosts === 'under-test') &&
+    replayedHosts !== scoring.hosts &&
+    test.manifest.hosts.some((h) => h.harness === true)
+  ) {
+    throw new UserError(
+      `the results were replayed with --hosts ${replayedHosts}, which decides which hosts the algorithms saw; ` +
+        `replay with --hosts ${scoring.hosts} instead of rescoring`,
+    );
+  }
   const trigger = stored.trigger as { kind?: unknown } | undefined;
   const fixes = 'fixModel' in stored ? stored.fixModel !== null : true;
 

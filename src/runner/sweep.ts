@@ -36,6 +36,9 @@ export interface SweepRow {
   fn: number;
   tpr: number | null;
   fpr: number | null;
+  /** Youden's J = TPR - FPR (chance 0), beside the rates (evaluation.md v2 "Chance"). */
+  j: number | null;
+  falseAlarmsPerHour: number | null;
   alarms: number;
   leadTimeS: { mean: number | null; median: number | null; maxPossible: number | null };
 }
@@ -119,6 +122,8 @@ export function runSweep(test: Dataset, train: Dataset | null, opts: SweepOption
       fn: p.fn,
       tpr: p.tpr,
       fpr: p.fpr,
+      j: p.j,
+      falseAlarmsPerHour: p.falseAlarmsPerHour,
       alarms: r.alarms.length,
       leadTimeS: p.leadTimeS,
     };
@@ -127,7 +132,7 @@ export function runSweep(test: Dataset, train: Dataset | null, opts: SweepOption
 
 const fmt = (v: number | null, digits: number): string => (v === null ? '-' : v.toFixed(digits));
 
-/** One line per row: the swept values, then TPR, FPR, the counts and the lead time. */
+/** One line per row: the swept values, then TPR, FPR, J, false alarms/h, the counts and the lead time. */
 export function formatSweepRows(rows: readonly SweepRow[]): string[] {
   const table = rows.map((r) => [
     Object.entries(r.params)
@@ -135,6 +140,8 @@ export function formatSweepRows(rows: readonly SweepRow[]): string[] {
       .join(' '),
     fmt(r.tpr, 3),
     fmt(r.fpr, 3),
+    fmt(r.j, 3),
+    fmt(r.falseAlarmsPerHour, 0),
     String(r.tp),
     String(r.fp),
     String(r.tn),
@@ -142,7 +149,7 @@ export function formatSweepRows(rows: readonly SweepRow[]): string[] {
     fmt(r.leadTimeS.mean, 1),
     fmt(r.leadTimeS.maxPossible, 1),
   ]);
-  const header = ['params', 'TPR', 'FPR', 'TP', 'FP', 'TN', 'FN', 'lead s', 'max s'];
+  const header = ['params', 'TPR', 'FPR', 'J', 'FA/h', 'TP', 'FP', 'TN', 'FN', 'lead s', 'max s'];
   const all = [header, ...table];
   const widths = header.map((_, c) => Math.max(...all.map((row) => row[c]!.length)));
   return all.map((row) =>

@@ -58,7 +58,8 @@ describe('foreshock rescore', () => {
     expect(res.algorithms.random!.mode).toMatchObject({ mode: 'chance' });
     expect(res.algorithms.threshold!.metrics.prediction!.tp).toBeGreaterThan(0);
     expect(r.stdout).toMatch(/\bJ\b/);
-    expect(r.stdout).toMatch(/chance/);
+    // The chance floor beside every AC@k: AC@1, chance (1/N), AC@3, chance (3/N).
+    expect(r.stdout).toMatch(/\bAC@1\s+chance\s+AC@3\s+chance\b/);
   });
 
   it('with --hosts all replays and scores the harness host too', () => {
@@ -94,6 +95,20 @@ describe('foreshock rescore', () => {
       );
     }
     expect(b).toBe(a);
+  });
+
+  it('keeps the host selection the results were replayed with, and refuses to change it', () => {
+    // Harness hosts are left out of the replay, so a rescore under another selection cannot be a replay.
+    expectUserError(
+      runCli('rescore', '--results', base, '--dataset', data, '--hosts', 'all', '--out', join(dir, 'x')),
+      /replayed with --hosts under-test.*replay with --hosts all/,
+    );
+    const out = join(dir, 'all-rescored');
+    const r = runCli('rescore', '--results', join(dir, 'all'), '--dataset', data, '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(out, 'results.json'), 'utf8')).toBe(
+      readFileSync(join(dir, 'all', 'results.json'), 'utf8'),
+    );
   });
 
   it('refuses results of another dataset with one line', () => {

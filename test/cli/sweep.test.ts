@@ -63,10 +63,13 @@ describe('sweep', () => {
         'fn',
         'tpr',
         'fpr',
+        'j',
+        'falseAlarmsPerHour',
         'alarms',
         'leadTimeS',
       ]);
       expect(row.tp + row.fp + row.tn + row.fn).toBe(rows[0].tp + rows[0].fp + rows[0].tn + rows[0].fn);
+      if (row.tpr !== null && row.fpr !== null) expect(row.j).toBeCloseTo(row.tpr - row.fpr, 12);
     }
     // A looser filter (1 out-of-band sample) alarms at least as often as a stricter one.
     expect(rows[0].alarms).toBeGreaterThanOrEqual(rows[2].alarms);
@@ -96,6 +99,7 @@ describe('sweep', () => {
       tn: p.tn,
       fn: p.fn,
     });
+    expect(rows[3].falseAlarmsPerHour).toBe(p.falseAlarmsPerHour);
   });
 
   it('prints a table with a header and one line per combination, for ubl too', () => {
@@ -113,7 +117,7 @@ describe('sweep', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^params\s+TPR\s+FPR\s+TP\s+FP\s+TN\s+FN\s+lead s\s+max s$/);
+    expect(lines[0]).toMatch(/^params\s+TPR\s+FPR\s+J\s+FA\/h\s+TP\s+FP\s+TN\s+FN\s+lead s\s+max s$/);
     expect(lines[1]).toMatch(/^percentile=80\s/);
     expect(lines[2]).toMatch(/^percentile=95\s/);
   });

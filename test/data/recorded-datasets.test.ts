@@ -6,6 +6,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hostsUnderTest } from '../../src/core/dataset.ts';
 import { readDataset } from '../../src/data/dataset-io.ts';
 
 const ROOT = path.resolve('datasets/testbed');
@@ -33,6 +34,8 @@ describe('recorded testbed datasets', () => {
     expect(size(dir)).toBeLessThanOrEqual(2 * 1024 * 1024);
     expect(ds.manifest.source.kind).toBe('recording');
     expect(ds.manifest.hosts.map((h) => h.id).sort()).toEqual(['analysis', 'client', 'db', 'kafka', 'web']);
+    // The harness's own hosts are marked, so they are neither replayed nor scored (evaluation.md v2).
+    expect(hostsUnderTest(ds.manifest)).toEqual(['web', 'db']);
     expect(ds.manifest.phases.map((p) => p.name)).toEqual([
       'warm-up',
       'normal',

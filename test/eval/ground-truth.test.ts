@@ -21,6 +21,17 @@ describe('buildGroundTruth v2: violation seconds', () => {
     expect(secs(gt.onsets)).toEqual([8]);
   });
 
+  it('a fault is active from its start to its end: no-request seconds in the grace are idle', () => {
+    // Fault [4, 8), episode [4, 13) (grace 5 s). No requests at 5-7 (fault active: violate) and at
+    // 9-11 (after the fault's end, still in its episode: the fault is no longer active, idle).
+    //                                 0123456789012
+    const ds = makeDataset({ pattern: '.....000.000.', faults: [fault('f', 'db', 4, 8)] });
+    const gt = buildGroundTruth(ds, wholePeriod(ds), P);
+    expect(secs(gt.violationTimes)).toEqual([5, 6, 7]);
+    expect(secs(gt.onsets)).toEqual([5]);
+    expect((gt.episodes[0]!.end - s(0)) / 1000).toBe(13);
+  });
+
   it('failed requests violate (maxErrorRate 0 by default), up to slo.maxErrorRate', () => {
     const pattern = '....EEE.....';
     const strict = makeDataset({ pattern, faults: [fault('f', 'db', 3, 8)] });

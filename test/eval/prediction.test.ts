@@ -103,6 +103,20 @@ describe('scorePrediction v2: lead time rules', () => {
     expect(m.leadToFirstS.mean).toBeNull();
   });
 
+  it("takes TTD from a run in the fault's own episode only", () => {
+    // Faults a [2, 6) and b [12, 16), grace 5 s: episodes [2, 11) and [12, 21). The only alarm run
+    // starts at 13, in b's episode: TTD of b = 1 s; a has none (a run in b's episode detects b).
+    //                                0         1         2
+    //                                0123456789012345678901234
+    const two = makeDataset({
+      pattern: '.........................',
+      faults: [fault('a', 'db', 2, 6), fault('b', 'web', 12, 16)],
+    });
+    const m = scorePrediction(on('db', 13, 14), buildGroundTruth(two, wholePeriod(two), P), P);
+    expect(m.episodes.map((e) => e.ttdS)).toEqual([null, 1]);
+    expect(m.ttdS).toBe(1);
+  });
+
   it('splits alarm runs at gaps over gapS', () => {
     // 8, 11: 3 s apart = one run starting at 8 (before f.start): no lead. 8, 12: 4 s apart: run at 12.
     expect(scorePrediction(on('db', 8, 11), truth, P).leadTimeS.mean).toBeNull();

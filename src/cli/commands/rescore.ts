@@ -36,6 +36,11 @@ export const rescoreCommand: CommandModule<object, Args> = {
         describe:
           'the --train dataset the replay used (checked against the scored period the results record)',
       })
+      .option('hosts', {
+        type: 'string',
+        describe:
+          'the host selection the results were replayed with (default: theirs); it decides what was replayed, so it cannot change here',
+      })
       .option('out', { type: 'string', demandOption: true, describe: 'output directory for results.json' })
       .example(
         '$0 rescore --results out/cpuhog-1 --dataset datasets/testbed/cpuhog-1 --pending-window 30 --out out/w30',
@@ -45,7 +50,11 @@ export const rescoreCommand: CommandModule<object, Args> = {
     const { results } = readResults(args.results);
     const test = readDataset(args.dataset);
     const train = args.train ? readDataset(args.train) : null;
-    const rescored = rescoreResults(results, test, train, scoringFromArgs(args));
+    // Without --hosts, the host selection the results were replayed with (it decides what was replayed).
+    const stored = (results.scoring as { hosts?: unknown } | undefined)?.hosts;
+    const hosts = args.hosts ?? (stored === 'all' || stored === 'under-test' ? stored : undefined);
+    const scoring = scoringFromArgs({ ...args, ...(hosts !== undefined ? { hosts } : {}) });
+    const rescored = rescoreResults(results, test, train, scoring);
     mkdirSync(args.out, { recursive: true });
     const file = join(args.out, 'results.json');
     atomicWrite(file, formatResults(withDatasetPath(rescored, args.dataset)));

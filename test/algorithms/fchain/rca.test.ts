@@ -109,12 +109,16 @@ describe('runRca', () => {
           ac1: row.ac1,
           ac3: row.ac3,
           avg5: row.avg5,
+          chanceAc1: row.chanceAc1,
+          chanceAc3: row.chanceAc3,
           precision: row.precision,
           recall: row.recall,
         }).toEqual({
           ac1: expected.ac1,
           ac3: expected.ac3,
           avg5: expected.avg5,
+          chanceAc1: expected.chance.ac1,
+          chanceAc3: expected.chance.ac3,
           precision: expected.precision,
           recall: expected.recall,
         });
@@ -201,8 +205,11 @@ describe('foreshock rca (command line)', () => {
     expect(report).toEqual(runRca([...cases, extra], { algorithms: ['fchain', 'pal'] }));
     expect(report.cases).toHaveLength(FAULTS.length + 1);
     const table = formatRcaTable(report);
-    expect(table).toMatch(/^algorithm\s+fault type\s+n\s+AC@1\s+AC@3\s+Avg@5\s+precision\s+recall\n/);
-    expect(table).toMatch(/\nfchain\s+cpuhog\s+1\s+1\.00\s+1\.00\s+1\.00\s+1\.00\s+1\.00\n/);
+    expect(table).toMatch(
+      /^algorithm\s+fault type\s+n\s+AC@1\s+chance\s+AC@3\s+chance\s+Avg@5\s+precision\s+recall\n/,
+    );
+    // The cpuhog case has 5 hosts: a random ranking has AC@1 0.20 and AC@3 0.60.
+    expect(table).toMatch(/\nfchain\s+cpuhog\s+1\s+1\.00\s+0\.20\s+1\.00\s+0\.60\s+1\.00\s+1\.00\s+1\.00\n/);
     expect(table.split('\n')).toHaveLength(1 + 2 * (FAULTS.length + 1));
   });
 
