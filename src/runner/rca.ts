@@ -16,7 +16,10 @@
 // - fault: always at the fault start + delayS.
 // As in the replay engine, an SLO trigger fires once the onset is confirmed (minDurationS violating
 // seconds later) and the localizer sees the samples up to that moment.
-// Training: each algorithm's fit() gets the case's samples before the (first) fault's start.
+// Training: each algorithm's fit() gets the case's samples before the (first) fault's start and,
+// with `train` (`foreshock rca --train`), the fault-free recordings that share at least half of the
+// case's hosts (another stretch of the same system), mapped onto the case's metrics (a metric the
+// recording lacks is missing), all in time order.
 // Online validation: a case whose recording holds executed actions (manifest.actions; CSV imports
 // have none) validates the answers marked "not validated" (FChain's) with validateWithRecording.
 //
@@ -28,7 +31,7 @@
 
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AlgorithmContext, Localizer } from '../core/algorithm.ts';
+import type { AlgorithmContext, Localizer, Sample } from '../core/algorithm.ts';
 import type { Dataset } from '../core/dataset.ts';
 import { UserError } from '../core/errors.ts';
 import type { LocalizationRecord } from '../core/results.ts';
@@ -51,6 +54,8 @@ export interface RcaOptions {
   delayS?: number;
   /** Violating seconds that make an SLO onset (default 3, as replay). */
   minDurationS?: number;
+  /** Fault-free recordings to train on as well (each case uses those that share its hosts). */
+  train?: readonly RcaTrainSet[];
   /** Seed for algorithm randomness; default the case's seed, else 0. */
   seed?: number;
   /** Wall clock (ms) to measure compute time; omit for reproducible output. */
@@ -59,6 +64,11 @@ export interface RcaOptions {
 }
 
 export interface RcaCase {
+  name: string;
+  dataset: Dataset;
+}
+
+export interface RcaTrainSet {
   name: string;
   dataset: Dataset;
 }
@@ -112,6 +122,26 @@ export function listRcaCases(dir: string): { name: string; csv: string; truth: s
   return cases;
 }
 
+/**
+ * Fault-free recordings for `--train`: each path is a CSV (time + <host>_<metric> columns, no truth
+ * needed) or a directory whose *.csv files are all read.
+ */
+export function loadTrainSets(paths: readonly string[]): RcaTrainSet[] {
+  const files = paths.flatMap((p) => {
+    if (isDirectory(p)) {
+      const csvs = readdirSync(p)
+        .filter((f) => f.endsWith('.csv'))
+        .sort()
+        .map((f) => join(p, f));
+      if (csvs.length === 0) throw new UserError(`--train ${p}: no .csv file in the directory`);
+      return csvs;
+    }
+    if (!isFile(p)) throw new UserError(`--train ${p}: no such file or directory`);
+    return [p];
+  });
+  return files.map((f) => ({ name: f, dataset: importCsv(f) }));
+}
+
 export function loadRcaCases(dir: string): RcaCase[] {
   return listRcaCases(dir).map((c) => {
     const dataset = importCsv(c.csv, c.truth);
@@ -158,6 +188,11 @@ function runCase(c: RcaCase, names: readonly string[], opts: RcaOptions): RcaCas
     seed: opts.seed ?? m.seed ?? 0,
   };
   const training = trainingData(ds, metrics, { start: m.start, end: first.start });
+  const extra = (opts.train ?? []).flatMap((t) => trainSamples(t, ds, metrics));
+  if (extra.length > 0) {
+    training.samples = [...extra, ...training.samples].sort((a, b) => a.time - b.time);
+    training.sloViolations = null; // the SLO of other recordings is not the case's
+  }
   const topology = { hosts: ds.metrics.hosts, edges: m.dependencies };
   const localizations: Record<string, LocalizationRecord | null> = {};
   for (const name of names) {
@@ -198,6 +233,34 @@ function runCase(c: RcaCase, names: readonly string[], opts: RcaOptions): RcaCas
     trigger,
     localizations,
   };
+}
+
+/**
+ * The samples of a fault-free recording for a case: its rows of the case's hosts, in the case's
+ * metric order (NaN where the recording lacks a metric); none when it shares under half of the
+ * case's hosts (another system) or was sampled at another interval.
+ */
+function trainSamples(t: RcaTrainSet, ds: Dataset, metrics: readonly string[]): Sample[] {
+  const table = t.dataset.metrics;
+  const caseHosts = new Set(ds.metrics.hosts);
+  const shared = table.hosts.filter((h) => caseHosts.has(h));
+  if (shared.length * 2 < caseHosts.size) return [];
+  if (t.dataset.manifest.sampleIntervalMs !== ds.manifest.sampleIntervalMs) {
+    throw new UserError(
+      `--train ${t.name}: sampled every ${t.dataset.manifest.sampleIntervalMs} ms, the cases every ${ds.manifest.sampleIntervalMs} ms`,
+    );
+  }
+  const cols = metrics.map((name) => {
+    const k = table.metrics.indexOf(name);
+    return k >= 0 ? table.columns[k]! : null;
+  });
+  const out: Sample[] = [];
+  for (let i = 0; i < table.time.length; i++) {
+    const host = table.hosts[table.host[i]!]!;
+    if (!caseHosts.has(host)) continue;
+    out.push({ time: table.time[i]!, host, values: Float64Array.from(cols, (c) => (c ? c[i]! : NaN)) });
+  }
+  return out;
 }
 
 function chooseTrigger(ds: Dataset, faultStart: number, opts: RcaOptions): RcaCaseResult['trigger'] {
