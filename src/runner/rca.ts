@@ -75,7 +75,9 @@ export interface RcaTrainSet {
 
 export interface RcaCaseResult {
   case: string;
-  faults: { id: string; type: string; host: string }[];
+  faults: { id: string; type: string; host: string; metrics?: string[] }[];
+  /** Hosts scored in the case (N of the chance floor k/N). */
+  hosts: number;
   /** When the case was localized; null when it could not be (trigger slo without an onset). */
   trigger: { kind: 'slo' | 'explicit'; time: number; firedAt: number } | null;
   /** Per algorithm, the localization (null when there was no trigger). */
@@ -92,6 +94,18 @@ export interface RcaRow {
   avg5: number | null;
   precision: number | null;
   recall: number | null;
+  /**
+   * HitRate@100 % and @150 % over the faults whose culprit metrics are known (truth `metrics`):
+   * share of the culprit's (host, metric) pairs among the first floor(P x |G|) (host, metric)
+   * entries of the ranking (SMD / OmniAnomaly interpretation score); null when none is known.
+   */
+  hit100: number | null;
+  hit150: number | null;
+  /** Chance floor (evaluation.md): mean of k/N over the faults, for k = 1 and 3. */
+  chance1: number | null;
+  chance3: number | null;
+  /** Faults with known culprit metrics (the HitRate denominator). */
+  nMetric: number;
   /** Mean localize() time in ms; null unless a clock was given. */
   computeMs: number | null;
 }
@@ -229,7 +243,13 @@ function runCase(c: RcaCase, names: readonly string[], opts: RcaOptions): RcaCas
   }
   return {
     case: c.name,
-    faults: faults.map((f) => ({ id: f.id, type: f.type, host: f.host })),
+    hosts: ds.metrics.hosts.length,
+    faults: faults.map((f) => ({
+      id: f.id,
+      type: f.type,
+      host: f.host,
+      ...(f.metrics && f.metrics.length > 0 ? { metrics: [...f.metrics] } : {}),
+    })),
     trigger,
     localizations,
   };
@@ -292,6 +312,11 @@ interface Tally {
   pinpointed: number;
   correct: number;
   computeMs: number[];
+  nMetric: number;
+  hit100: number;
+  hit150: number;
+  chance1: number;
+  chance3: number;
 }
 
 function summarize(results: readonly RcaCaseResult[], names: readonly string[]): RcaRow[] {
@@ -299,7 +324,19 @@ function summarize(results: readonly RcaCaseResult[], names: readonly string[]):
   const rows: RcaRow[] = [];
   for (const name of names) {
     for (const type of [...types, 'all']) {
-      const t: Tally = { n: 0, hits: [0, 0, 0, 0, 0], recalled: 0, pinpointed: 0, correct: 0, computeMs: [] };
+      const t: Tally = {
+        n: 0,
+        hits: [0, 0, 0, 0, 0],
+        recalled: 0,
+        pinpointed: 0,
+        correct: 0,
+        computeMs: [],
+        nMetric: 0,
+        hit100: 0,
+        hit150: 0,
+        chance1: 0,
+        chance3: 0,
+      };
       for (const r of results) {
         const faults = type === 'all' ? r.faults : r.faults.filter((f) => f.type === type);
         if (faults.length === 0) continue;
@@ -308,9 +345,16 @@ function summarize(results: readonly RcaCaseResult[], names: readonly string[]):
         const pinned = loc ? [...new Set(loc.pinpointed)] : [];
         for (const f of faults) {
           t.n++;
+          t.chance1 += Math.min(1, 1 / Math.max(1, r.hosts));
+          t.chance3 += Math.min(1, 3 / Math.max(1, r.hosts));
           const rank = hosts.indexOf(f.host);
           if (rank >= 0) for (let k = rank; k < 5; k++) t.hits[k]!++;
           if (pinned.includes(f.host)) t.recalled++;
+          if (f.metrics && f.metrics.length > 0) {
+            t.nMetric++;
+            t.hit100 += hitRate(loc, f.host, f.metrics, 1);
+            t.hit150 += hitRate(loc, f.host, f.metrics, 1.5);
+          }
         }
         const culprits = new Set(r.faults.map((f) => f.host));
         t.pinpointed += pinned.length;
@@ -324,9 +368,14 @@ function summarize(results: readonly RcaCaseResult[], names: readonly string[]):
         n: t.n,
         ac1: ratio(t.hits[0]!, t.n),
         ac3: ratio(t.hits[2]!, t.n),
+        chance1: ratio(t.chance1, t.n),
+        chance3: ratio(t.chance3, t.n),
         avg5: t.n > 0 ? t.hits.reduce((s, h) => s + h / t.n, 0) / 5 : null,
         precision: ratio(t.correct, t.pinpointed),
         recall: ratio(t.recalled, t.n),
+        hit100: ratio(t.hit100, t.nMetric),
+        hit150: ratio(t.hit150, t.nMetric),
+        nMetric: t.nMetric,
         computeMs:
           t.computeMs.length > 0 ? t.computeMs.reduce((s, v) => s + v, 0) / t.computeMs.length : null,
       });
@@ -335,10 +384,27 @@ function summarize(results: readonly RcaCaseResult[], names: readonly string[]):
   return rows;
 }
 
+/** HitRate@P of one fault: culprit (host, metric) pairs among the first floor(P x |G|) entries. */
+function hitRate(
+  loc: LocalizationRecord | null,
+  host: string,
+  metrics: readonly string[],
+  p: number,
+): number {
+  if (!loc) return 0;
+  const k = Math.max(1, Math.floor(p * metrics.length + 1e-9));
+  const top = loc.ranking.slice(0, k);
+  const found = metrics.filter((m) => top.some((e) => e.host === host && e.metric === m)).length;
+  return found / metrics.length;
+}
+
 /** The summary as a text table: one block per algorithm, one line per fault type. */
 export function formatRcaTable(report: RcaReport): string {
   const withTime = report.summary.some((r) => r.computeMs !== null);
-  const header = ['algorithm', 'fault type', 'n', 'AC@1', 'AC@3', 'Avg@5', 'precision', 'recall'];
+  const withHit = report.summary.some((r) => r.nMetric > 0);
+  const header = ['algorithm', 'fault type', 'n', 'AC@1', 'AC@3', 'Avg@5', 'chance@1', 'chance@3'];
+  header.push('precision', 'recall');
+  if (withHit) header.push('HR@100%', 'HR@150%');
   if (withTime) header.push('ms');
   const fmt = (v: number | null): string => (v === null ? '-' : v.toFixed(2));
   const lines = [header];
@@ -350,9 +416,12 @@ export function formatRcaTable(report: RcaReport): string {
       fmt(r.ac1),
       fmt(r.ac3),
       fmt(r.avg5),
+      fmt(r.chance1),
+      fmt(r.chance3),
       fmt(r.precision),
       fmt(r.recall),
     ];
+    if (withHit) line.push(fmt(r.hit100), fmt(r.hit150));
     if (withTime) line.push(r.computeMs === null ? '-' : r.computeMs.toFixed(1));
     lines.push(line);
   }
