@@ -202,7 +202,7 @@ function runCase(c: RcaCase, names: readonly string[], opts: RcaOptions): RcaCas
     seed: opts.seed ?? m.seed ?? 0,
   };
   const training = trainingData(ds, metrics, { start: m.start, end: first.start });
-  const extra = (opts.train ?? []).flatMap((t) => trainSamples(t, ds, metrics));
+  const extra = (opts.train ?? []).flatMap((t) => cachedTrainSamples(t, ds, metrics));
   if (extra.length > 0) {
     training.samples = [...extra, ...training.samples].sort((a, b) => a.time - b.time);
     training.sloViolations = null; // the SLO of other recordings is not the case's
@@ -253,6 +253,18 @@ function runCase(c: RcaCase, names: readonly string[], opts: RcaOptions): RcaCas
     trigger,
     localizations,
   };
+}
+
+/** trainSamples per recording, memoized on the case's hosts and metrics (cases of one system share them). */
+const TRAIN_CACHE = new WeakMap<Dataset, Map<string, Sample[]>>();
+
+function cachedTrainSamples(t: RcaTrainSet, ds: Dataset, metrics: readonly string[]): Sample[] {
+  let byKey = TRAIN_CACHE.get(t.dataset);
+  if (!byKey) TRAIN_CACHE.set(t.dataset, (byKey = new Map()));
+  const key = `${ds.manifest.sampleIntervalMs}\u0000${ds.metrics.hosts.join(',')}\u0000${metrics.join(',')}`;
+  let out = byKey.get(key);
+  if (!out) byKey.set(key, (out = trainSamples(t, ds, metrics)));
+  return out;
 }
 
 /**
