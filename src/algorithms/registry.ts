@@ -12,6 +12,7 @@ import { prepareDefinition } from './prepare/predictor.ts';
 import { ublDefinition } from './ubl/ubl.ts';
 import { FCHAIN_FAMILY } from './fchain/family.ts';
 import { DETECTOR_DEFINITIONS } from './detectors/index.ts';
+import { baroPlusDefinition } from './own/baro-plus.ts';
 
 export interface AlgorithmDefinition {
   name: string;
@@ -30,6 +31,7 @@ const DEFINITIONS: readonly AlgorithmDefinition[] = [
   ublDefinition,
   prepareDefinition,
   ...FCHAIN_FAMILY,
+  baroPlusDefinition,
   ...DETECTOR_DEFINITIONS,
   // The chance floor (evaluation.md v2): run in every default replay.
   randomPredictorDefinition,

@@ -10,12 +10,14 @@
 import { execFile } from 'node:child_process';
 import { statfsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { ActiveFault, FaultContext } from './effect.ts';
 import { dataPath } from './marker.ts';
-import type { DiskFillSpec } from './spec.ts';
+import { rampFactor, type DiskFillSpec } from './spec.ts';
 
 const MIB = 1024 * 1024;
+const TICK_MS = 100;
 const CHUNK = 4 * MIB;
 const execFileP = promisify(execFile);
 
@@ -65,6 +67,19 @@ async function writeZeros(file: string, bytes: number, stopped: () => boolean): 
 export async function startDiskFill(spec: DiskFillSpec, ctx: FaultContext): Promise<ActiveFault> {
   const file = dataPath(ctx.dir, ctx.id);
   const plan = planFill(spec, statfsSync(ctx.dir));
+  if (spec.mibPerS !== undefined && plan.bytes > 0) {
+    // A growing fill to 100 % fills every free block, root's reserve included (ext4 keeps ~5 % for
+    // root, and a database running as root writes on into it): the disk is then full for everyone.
+    const fs = statfsSync(ctx.dir);
+    const all =
+      spec.percent === 100
+        ? {
+            bytes: fs.bfree * fs.bsize,
+            note: `filling every free block (${fs.bfree * fs.bsize} bytes, root's reserve included)`,
+          }
+        : plan;
+    return growFill(spec, spec.mibPerS, all, file, ctx);
+  }
   let stopped = false;
   if (plan.bytes === 0) {
     await (await open(file, 'w', 0o600)).close();
@@ -81,6 +96,65 @@ export async function startDiskFill(spec: DiskFillSpec, ctx: FaultContext): Prom
     notes: [plan.note],
     async stop() {
       stopped = true; // the file goes with the marker's leftovers (run.ts)
+    },
+  };
+}
+
+/**
+ * The file grows like a runaway log: 1 MiB appends at mibPerS x ramp, paced by a 100 ms timer,
+ * until it has the planned size (or the disk refuses: ENOSPC ends the growth, with a note), then
+ * held. Buffered appends: ext4 reserves the blocks at write time, so the space is gone at once,
+ * while the bytes reach the disk with the normal writeback (a little disk bandwidth, not diskhog's).
+ */
+async function growFill(
+  spec: DiskFillSpec,
+  mibPerS: number,
+  plan: FillPlan,
+  file: string,
+  ctx: FaultContext,
+): Promise<ActiveFault> {
+  const fh = await open(file, 'w', 0o600);
+  const chunk = Buffer.alloc(MIB);
+  const rate = mibPerS * MIB;
+  let stopping = false;
+  let size = 0;
+  const notes = [`growing at ${mibPerS} MiB/s: ${plan.note}`];
+  const t0 = performance.now();
+  let last = t0;
+  let credit = 0;
+  const loop = (async (): Promise<void> => {
+    while (!stopping && size < plan.bytes) {
+      const now = performance.now();
+      credit = Math.min(
+        credit + (rate * rampFactor(spec.ramp, (now - t0) / 1000, spec.rampS) * (now - last)) / 1000,
+        rate + MIB,
+      );
+      last = now;
+      while (!stopping && credit >= 1 && size < plan.bytes) {
+        const n = Math.min(chunk.length, plan.bytes - size, Math.floor(credit));
+        if (n < Math.min(chunk.length, plan.bytes - size)) break; // wait for a whole chunk's credit
+        try {
+          await fh.write(chunk, 0, n, size);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+          ctx.log(`diskfill: the disk is full at ${(size / MIB).toFixed(1)} MiB`);
+          return;
+        }
+        size += n;
+        credit -= n;
+      }
+      if (!stopping && size < plan.bytes) await sleep(TICK_MS);
+    }
+    if (size >= plan.bytes) ctx.log(`diskfill: reached ${(size / MIB).toFixed(1)} MiB; held`);
+  })();
+  loop.catch((err: unknown) => ctx.log(`diskfill: write failed: ${(err as Error).message}`));
+  ctx.log(`diskfill: ${notes[0]} in ${file}`);
+  return {
+    notes,
+    async stop() {
+      stopping = true;
+      await loop.catch(() => undefined);
+      await fh.close(); // the file goes with the marker's leftovers (run.ts)
     },
   };
 }

@@ -6,7 +6,7 @@ import { assertNever } from '../core/errors.ts';
 import type { FaultSpec } from './spec.ts';
 import { prepareCpuHog, startCpuHog } from './cpuhog.ts';
 import { startMemLeak } from './memleak.ts';
-import { startDiskHog } from './diskhog.ts';
+import { prepareDiskHog, startDiskHog } from './diskhog.ts';
 import { startDiskFill } from './diskfill.ts';
 import { startNetLoss } from './netloss.ts';
 
@@ -36,6 +36,7 @@ export interface PreparedFault {
 
 export async function prepareEffect(spec: FaultSpec, ctx: FaultContext): Promise<PreparedFault> {
   if (spec.type === 'cpuhog') return prepareCpuHog(spec, ctx);
+  if (spec.type === 'diskhog') return prepareDiskHog(spec, ctx);
   return { begin: () => startEffect(spec, ctx), abort: async () => undefined };
 }
 

@@ -44,6 +44,10 @@ export interface DiskFillSpec {
   type: 'diskfill';
   percent?: number;
   mib?: number;
+  /** Absent: the whole size at once (fallocate). Given: the file grows at this rate (a runaway log). */
+  mibPerS?: number;
+  ramp: RampProfile;
+  rampS: number;
   durationS: number;
 }
 export interface NetLossSpec {
@@ -165,10 +169,18 @@ export const FAULT_PARAM_DOCS: Readonly<Record<FaultType, FaultTypeDoc>> = {
     },
   },
   diskfill: {
-    doc: 'one preallocated file <dir>/<id>.data held until the end; give exactly one of percent, mib',
+    doc: 'one file <dir>/<id>.data taking the space asked for (at once, or growing at mibPerS), held until the end; give exactly one of percent, mib',
     params: {
       percent: num(1, 100, undefined, "target used share of the file system in % (df's Use%)"),
       mib: num(1, 1048576, undefined, 'file size in MiB (capped at the space available)'),
+      mibPerS: num(
+        0.1,
+        1024,
+        undefined,
+        'growth rate in MiB/s at full intensity (written like a log); absent = the whole size at once (fallocate)',
+      ),
+      ramp,
+      rampS,
       durationS,
     },
   },
@@ -246,7 +258,7 @@ export function validateFaultSpec(raw: unknown, where = 'fault'): FaultSpec {
   const out: Record<string, unknown> = { type };
   for (const [key, p] of Object.entries(params)) {
     const v = given[key] ?? p.default;
-    if (v === undefined) continue; // only diskfill's one-of pair has no default; checked below
+    if (v === undefined) continue; // only diskfill's one-of pair and its optional rate have no default
     out[key] = checkParam(`${where}.${key}`, p, v);
   }
   const spec = out as unknown as FaultSpec;

@@ -16,7 +16,10 @@
 // - fault: always at the fault start + delayS.
 // As in the replay engine, an SLO trigger fires once the onset is confirmed (minDurationS violating
 // seconds later) and the localizer sees the samples up to that moment.
-// Training: each algorithm's fit() gets the case's samples before the (first) fault's start.
+// Training: each algorithm's fit() gets the case's samples before the (first) fault's start and,
+// with `train` (`foreshock rca --train`), the fault-free recordings that share at least half of the
+// case's hosts (another stretch of the same system), mapped onto the case's metrics (a metric the
+// recording lacks is missing), all in time order.
 // Online validation: a case whose recording holds executed actions (manifest.actions; CSV imports
 // have none) validates the answers marked "not validated" (FChain's) with validateWithRecording.
 //
@@ -28,7 +31,7 @@
 
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AlgorithmContext, Localizer } from '../core/algorithm.ts';
+import type { AlgorithmContext, Localizer, Sample } from '../core/algorithm.ts';
 import type { Dataset } from '../core/dataset.ts';
 import { UserError } from '../core/errors.ts';
 import type { LocalizationRecord } from '../core/results.ts';
@@ -51,6 +54,8 @@ export interface RcaOptions {
   delayS?: number;
   /** Violating seconds that make an SLO onset (default 3, as replay). */
   minDurationS?: number;
+  /** Fault-free recordings to train on as well (each case uses those that share its hosts). */
+  train?: readonly RcaTrainSet[];
   /** Seed for algorithm randomness; default the case's seed, else 0. */
   seed?: number;
   /** Wall clock (ms) to measure compute time; omit for reproducible output. */
@@ -63,10 +68,15 @@ export interface RcaCase {
   dataset: Dataset;
 }
 
+export interface RcaTrainSet {
+  name: string;
+  dataset: Dataset;
+}
+
 export interface RcaCaseResult {
   case: string;
-  faults: { id: string; type: string; host: string }[];
-  /** Hosts the localizers rank (N of the chance AC@k = k/N). */
+  faults: { id: string; type: string; host: string; metrics?: string[] }[];
+  /** Hosts scored in the case (N of the chance floor k/N). */
   hosts: number;
   /** When the case was localized; null when it could not be (trigger slo without an onset). */
   trigger: { kind: 'slo' | 'explicit'; time: number; firedAt: number } | null;
@@ -82,11 +92,20 @@ export interface RcaRow {
   ac1: number | null;
   ac3: number | null;
   avg5: number | null;
-  /** AC@1 and AC@3 of a uniformly random ranking: the mean over the faults of min(1, k/N). */
-  chanceAc1: number | null;
-  chanceAc3: number | null;
   precision: number | null;
   recall: number | null;
+  /**
+   * HitRate@100 % and @150 % over the faults whose culprit metrics are known (truth `metrics`):
+   * share of the culprit's (host, metric) pairs among the first floor(P x |G|) (host, metric)
+   * entries of the ranking (SMD / OmniAnomaly interpretation score); null when none is known.
+   */
+  hit100: number | null;
+  hit150: number | null;
+  /** Chance floor (evaluation.md): mean of k/N over the faults, for k = 1 and 3. */
+  chance1: number | null;
+  chance3: number | null;
+  /** Faults with known culprit metrics (the HitRate denominator). */
+  nMetric: number;
   /** Mean localize() time in ms; null unless a clock was given. */
   computeMs: number | null;
 }
@@ -115,6 +134,26 @@ export function listRcaCases(dir: string): { name: string; csv: string; truth: s
     throw new UserError(`--cases ${dir}: no <case>.csv + <case>.truth.json pairs found`);
   }
   return cases;
+}
+
+/**
+ * Fault-free recordings for `--train`: each path is a CSV (time + <host>_<metric> columns, no truth
+ * needed) or a directory whose *.csv files are all read.
+ */
+export function loadTrainSets(paths: readonly string[]): RcaTrainSet[] {
+  const files = paths.flatMap((p) => {
+    if (isDirectory(p)) {
+      const csvs = readdirSync(p)
+        .filter((f) => f.endsWith('.csv'))
+        .sort()
+        .map((f) => join(p, f));
+      if (csvs.length === 0) throw new UserError(`--train ${p}: no .csv file in the directory`);
+      return csvs;
+    }
+    if (!isFile(p)) throw new UserError(`--train ${p}: no such file or directory`);
+    return [p];
+  });
+  return files.map((f) => ({ name: f, dataset: importCsv(f) }));
 }
 
 export function loadRcaCases(dir: string): RcaCase[] {
@@ -163,6 +202,11 @@ function runCase(c: RcaCase, names: readonly string[], opts: RcaOptions): RcaCas
     seed: opts.seed ?? m.seed ?? 0,
   };
   const training = trainingData(ds, metrics, { start: m.start, end: first.start });
+  const extra = (opts.train ?? []).flatMap((t) => cachedTrainSamples(t, ds, metrics));
+  if (extra.length > 0) {
+    training.samples = [...extra, ...training.samples].sort((a, b) => a.time - b.time);
+    training.sloViolations = null; // the SLO of other recordings is not the case's
+  }
   const topology = { hosts: ds.metrics.hosts, edges: m.dependencies };
   const localizations: Record<string, LocalizationRecord | null> = {};
   for (const name of names) {
@@ -199,11 +243,56 @@ function runCase(c: RcaCase, names: readonly string[], opts: RcaOptions): RcaCas
   }
   return {
     case: c.name,
-    faults: faults.map((f) => ({ id: f.id, type: f.type, host: f.host })),
     hosts: ds.metrics.hosts.length,
+    faults: faults.map((f) => ({
+      id: f.id,
+      type: f.type,
+      host: f.host,
+      ...(f.metrics && f.metrics.length > 0 ? { metrics: [...f.metrics] } : {}),
+    })),
     trigger,
     localizations,
   };
+}
+
+/** trainSamples per recording, memoized on the case's hosts and metrics (cases of one system share them). */
+const TRAIN_CACHE = new WeakMap<Dataset, Map<string, Sample[]>>();
+
+function cachedTrainSamples(t: RcaTrainSet, ds: Dataset, metrics: readonly string[]): Sample[] {
+  let byKey = TRAIN_CACHE.get(t.dataset);
+  if (!byKey) TRAIN_CACHE.set(t.dataset, (byKey = new Map()));
+  const key = `${ds.manifest.sampleIntervalMs}\u0000${ds.metrics.hosts.join(',')}\u0000${metrics.join(',')}`;
+  let out = byKey.get(key);
+  if (!out) byKey.set(key, (out = trainSamples(t, ds, metrics)));
+  return out;
+}
+
+/**
+ * The samples of a fault-free recording for a case: its rows of the case's hosts, in the case's
+ * metric order (NaN where the recording lacks a metric); none when it shares under half of the
+ * case's hosts (another system) or was sampled at another interval.
+ */
+function trainSamples(t: RcaTrainSet, ds: Dataset, metrics: readonly string[]): Sample[] {
+  const table = t.dataset.metrics;
+  const caseHosts = new Set(ds.metrics.hosts);
+  const shared = table.hosts.filter((h) => caseHosts.has(h));
+  if (shared.length * 2 < caseHosts.size) return [];
+  if (t.dataset.manifest.sampleIntervalMs !== ds.manifest.sampleIntervalMs) {
+    throw new UserError(
+      `--train ${t.name}: sampled every ${t.dataset.manifest.sampleIntervalMs} ms, the cases every ${ds.manifest.sampleIntervalMs} ms`,
+    );
+  }
+  const cols = metrics.map((name) => {
+    const k = table.metrics.indexOf(name);
+    return k >= 0 ? table.columns[k]! : null;
+  });
+  const out: Sample[] = [];
+  for (let i = 0; i < table.time.length; i++) {
+    const host = table.hosts[table.host[i]!]!;
+    if (!caseHosts.has(host)) continue;
+    out.push({ time: table.time[i]!, host, values: Float64Array.from(cols, (c) => (c ? c[i]! : NaN)) });
+  }
+  return out;
 }
 
 function chooseTrigger(ds: Dataset, faultStart: number, opts: RcaOptions): RcaCaseResult['trigger'] {
@@ -231,12 +320,15 @@ function chooseTrigger(ds: Dataset, faultStart: number, opts: RcaOptions): RcaCa
 interface Tally {
   n: number;
   hits: number[];
-  chance1: number;
-  chance3: number;
   recalled: number;
   pinpointed: number;
   correct: number;
   computeMs: number[];
+  nMetric: number;
+  hit100: number;
+  hit150: number;
+  chance1: number;
+  chance3: number;
 }
 
 function summarize(results: readonly RcaCaseResult[], names: readonly string[]): RcaRow[] {
@@ -247,12 +339,15 @@ function summarize(results: readonly RcaCaseResult[], names: readonly string[]):
       const t: Tally = {
         n: 0,
         hits: [0, 0, 0, 0, 0],
-        chance1: 0,
-        chance3: 0,
         recalled: 0,
         pinpointed: 0,
         correct: 0,
         computeMs: [],
+        nMetric: 0,
+        hit100: 0,
+        hit150: 0,
+        chance1: 0,
+        chance3: 0,
       };
       for (const r of results) {
         const faults = type === 'all' ? r.faults : r.faults.filter((f) => f.type === type);
@@ -262,11 +357,16 @@ function summarize(results: readonly RcaCaseResult[], names: readonly string[]):
         const pinned = loc ? [...new Set(loc.pinpointed)] : [];
         for (const f of faults) {
           t.n++;
-          t.chance1 += Math.min(1, 1 / r.hosts);
-          t.chance3 += Math.min(1, 3 / r.hosts);
+          t.chance1 += Math.min(1, 1 / Math.max(1, r.hosts));
+          t.chance3 += Math.min(1, 3 / Math.max(1, r.hosts));
           const rank = hosts.indexOf(f.host);
           if (rank >= 0) for (let k = rank; k < 5; k++) t.hits[k]!++;
           if (pinned.includes(f.host)) t.recalled++;
+          if (f.metrics && f.metrics.length > 0) {
+            t.nMetric++;
+            t.hit100 += hitRate(loc, f.host, f.metrics, 1);
+            t.hit150 += hitRate(loc, f.host, f.metrics, 1.5);
+          }
         }
         const culprits = new Set(r.faults.map((f) => f.host));
         t.pinpointed += pinned.length;
@@ -280,11 +380,14 @@ function summarize(results: readonly RcaCaseResult[], names: readonly string[]):
         n: t.n,
         ac1: ratio(t.hits[0]!, t.n),
         ac3: ratio(t.hits[2]!, t.n),
+        chance1: ratio(t.chance1, t.n),
+        chance3: ratio(t.chance3, t.n),
         avg5: t.n > 0 ? t.hits.reduce((s, h) => s + h / t.n, 0) / 5 : null,
-        chanceAc1: ratio(t.chance1, t.n),
-        chanceAc3: ratio(t.chance3, t.n),
         precision: ratio(t.correct, t.pinpointed),
         recall: ratio(t.recalled, t.n),
+        hit100: ratio(t.hit100, t.nMetric),
+        hit150: ratio(t.hit150, t.nMetric),
+        nMetric: t.nMetric,
         computeMs:
           t.computeMs.length > 0 ? t.computeMs.reduce((s, v) => s + v, 0) / t.computeMs.length : null,
       });
@@ -293,21 +396,27 @@ function summarize(results: readonly RcaCaseResult[], names: readonly string[]):
   return rows;
 }
 
+/** HitRate@P of one fault: culprit (host, metric) pairs among the first floor(P x |G|) entries. */
+function hitRate(
+  loc: LocalizationRecord | null,
+  host: string,
+  metrics: readonly string[],
+  p: number,
+): number {
+  if (!loc) return 0;
+  const k = Math.max(1, Math.floor(p * metrics.length + 1e-9));
+  const top = loc.ranking.slice(0, k);
+  const found = metrics.filter((m) => top.some((e) => e.host === host && e.metric === m)).length;
+  return found / metrics.length;
+}
+
 /** The summary as a text table: one block per algorithm, one line per fault type. */
 export function formatRcaTable(report: RcaReport): string {
   const withTime = report.summary.some((r) => r.computeMs !== null);
-  const header = [
-    'algorithm',
-    'fault type',
-    'n',
-    'AC@1',
-    'chance',
-    'AC@3',
-    'chance',
-    'Avg@5',
-    'precision',
-    'recall',
-  ];
+  const withHit = report.summary.some((r) => r.nMetric > 0);
+  const header = ['algorithm', 'fault type', 'n', 'AC@1', 'AC@3', 'Avg@5', 'chance@1', 'chance@3'];
+  header.push('precision', 'recall');
+  if (withHit) header.push('HR@100%', 'HR@150%');
   if (withTime) header.push('ms');
   const fmt = (v: number | null): string => (v === null ? '-' : v.toFixed(2));
   const lines = [header];
@@ -317,13 +426,14 @@ export function formatRcaTable(report: RcaReport): string {
       r.faultType,
       String(r.n),
       fmt(r.ac1),
-      fmt(r.chanceAc1),
       fmt(r.ac3),
-      fmt(r.chanceAc3),
       fmt(r.avg5),
+      fmt(r.chance1),
+      fmt(r.chance3),
       fmt(r.precision),
       fmt(r.recall),
     ];
+    if (withHit) line.push(fmt(r.hit100), fmt(r.hit150));
     if (withTime) line.push(r.computeMs === null ? '-' : r.computeMs.toFixed(1));
     lines.push(line);
   }

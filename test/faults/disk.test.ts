@@ -77,4 +77,19 @@ describe('diskfill', () => {
     expect(await run.exited, run.stderr()).toBe(0);
     expect(existsSync(dataPath(dir, 'fill0'))).toBe(false);
   });
+
+  it('with mibPerS grows the file at that rate (a runaway log), holds it at the size, then removes it', async () => {
+    const run = runChild(dir, 'grow', { type: 'diskfill', mib: 3, mibPerS: 2, durationS: 3 });
+    const m = await waitFor(() => runningMarker(dir, 'grow'), 20_000, 'the running marker');
+    const file = dataPath(dir, 'grow');
+    expect(m.notes[0]).toMatch(/^growing at 2 MiB\/s: filling 3145728 bytes/);
+    // Not all at once: after ~0.7 s at 2 MiB/s it holds 1-2 MiB, and it ends at exactly 3 MiB.
+    await new Promise((r) => setTimeout(r, 700));
+    expect(size(file)).toBeGreaterThanOrEqual(MiB);
+    expect(size(file)).toBeLessThanOrEqual(2 * MiB);
+    await waitFor(() => size(file) === 3 * MiB, 5000, 'the full size');
+    expect(await run.exited, run.stderr()).toBe(0);
+    expect(run.stderr()).toMatch(/reached 3\.0 MiB; held/);
+    expect(existsSync(file)).toBe(false);
+  });
 });

@@ -52,6 +52,8 @@ describe('validateFaultSpec', () => {
     expect(validateFaultSpec({ type: 'diskfill', mib: 5 })).toEqual({
       type: 'diskfill',
       mib: 5,
+      ramp: 'step',
+      rampS: 0,
       durationS: 60,
     });
     expect(validateFaultSpec({ type: 'netloss' })).toEqual({
@@ -132,6 +134,8 @@ describe('validateFaultSpec', () => {
     expect(validateFaultSpec({ type: 'diskfill', percent: 90 })).toEqual({
       type: 'diskfill',
       percent: 90,
+      ramp: 'step',
+      rampS: 0,
       durationS: 60,
     });
     expect(err({ type: 'diskfill', percent: 0 })).toBe('fault.percent: must be a number in [1, 100], got 0');

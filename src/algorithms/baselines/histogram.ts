@@ -22,6 +22,7 @@ import type {
 import type { ConfigOf, ParamSpecs } from '../../core/config.ts';
 import { indexAtOrAfter, windowSeries } from '../fchain/series.ts';
 import type { AlgorithmDefinition } from '../registry.ts';
+import { windowMs } from '../windows.ts';
 
 const PARAMS = {
   lookBackS: {
@@ -30,6 +31,13 @@ const PARAMS = {
     min: 10,
     doc: 'look-back window before the trigger whose distribution is compared with normal data (s)',
     source: 'reconstruction: the same W as fchain, for a like-for-like comparison',
+  },
+  minLookBackSamples: {
+    type: 'integer',
+    default: 10,
+    min: 2,
+    doc: 'windows hold at least this many samples: each window is max(its seconds, this x the sample interval) (issue 20: at 60 s a 100 s window held 2 samples)',
+    source: 'foreshock choice (src/algorithms/windows.ts)',
   },
   warmupS: {
     type: 'integer',
@@ -68,6 +76,7 @@ interface Reference {
 class HistogramLocalizer implements Localizer {
   readonly kind = 'localizer';
   readonly lookbackMs: number;
+  private readonly windowMs: number;
   private readonly refs = new Map<string, (Reference | null)[]>();
 
   constructor(
@@ -75,7 +84,9 @@ class HistogramLocalizer implements Localizer {
     private readonly ctx: AlgorithmContext,
     state?: { refs: Record<string, (Reference | null)[]> },
   ) {
-    this.lookbackMs = (config.lookBackS + config.warmupS) * 1000;
+    const interval = ctx.sampleIntervalMs;
+    this.windowMs = windowMs(config.lookBackS, config.minLookBackSamples, interval);
+    this.lookbackMs = this.windowMs + windowMs(config.warmupS, config.minLookBackSamples, interval);
     for (const [host, list] of Object.entries(state?.refs ?? {})) this.refs.set(host, list);
   }
 
@@ -101,7 +112,7 @@ class HistogramLocalizer implements Localizer {
     const metrics = this.ctx.metrics;
     const ws = windowSeries(window.samples, metrics.length);
     const n = ws.times.length;
-    const from = indexAtOrAfter(ws.times, trigger.time - cfg.lookBackS * 1000);
+    const from = indexAtOrAfter(ws.times, trigger.time - this.windowMs);
     const entries: MetricRank[] = ws.hosts.map((host, h) => {
       let best: MetricRank = { host, metric: null, score: 0 };
       metrics.forEach((metric, m) => {

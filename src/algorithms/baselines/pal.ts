@@ -25,6 +25,7 @@ import type { ConfigOf, ParamSpecs } from '../../core/config.ts';
 import { BootstrapTable, changePoints } from '../fchain/cusum.ts';
 import { indexAtOrAfter, windowSeries } from '../fchain/series.ts';
 import type { AlgorithmDefinition } from '../registry.ts';
+import { samplesIn, windowMs } from '../windows.ts';
 
 const PARAMS = {
   lookBackS: {
@@ -33,6 +34,13 @@ const PARAMS = {
     min: 10,
     doc: 'look-back window before the trigger in which change points are searched (s)',
     source: 'reconstruction: the same W as fchain, for a like-for-like comparison',
+  },
+  minLookBackSamples: {
+    type: 'integer',
+    default: 10,
+    min: 2,
+    doc: 'windows hold at least this many samples: each window is max(its seconds, this x the sample interval) (issue 20: at 60 s a 100 s window held 2 samples)',
+    source: 'foreshock choice (src/algorithms/windows.ts)',
   },
   warmupS: {
     type: 'integer',
@@ -52,11 +60,11 @@ const PARAMS = {
   },
   confidence: {
     type: 'number',
-    default: 0.99,
+    default: 0.95,
     min: 0.5,
     max: 1,
     doc: 'bootstrap confidence a change point needs',
-    source: 'reconstruction: as fchain',
+    source: 'reconstruction: as fchain (0.95: 0.99 is unreachable on the 7 samples of a 60 s case)',
   },
   minSegmentS: {
     type: 'integer',
@@ -92,6 +100,7 @@ interface Range {
 class PalLocalizer implements Localizer {
   readonly kind = 'localizer';
   readonly lookbackMs: number;
+  private readonly windowMs: number;
   private readonly ranges = new Map<string, (Range | null)[]>();
   private table: BootstrapTable | null = null;
 
@@ -100,7 +109,9 @@ class PalLocalizer implements Localizer {
     private readonly ctx: AlgorithmContext,
     state?: { ranges: Record<string, (Range | null)[]> },
   ) {
-    this.lookbackMs = (config.lookBackS + config.warmupS) * 1000;
+    const interval = ctx.sampleIntervalMs;
+    this.windowMs = windowMs(config.lookBackS, config.minLookBackSamples, interval);
+    this.lookbackMs = this.windowMs + windowMs(config.warmupS, config.minLookBackSamples, interval);
     for (const [host, list] of Object.entries(state?.ranges ?? {})) this.ranges.set(host, list);
   }
 
@@ -128,18 +139,18 @@ class PalLocalizer implements Localizer {
     const metrics = this.ctx.metrics;
     const ws = windowSeries(window.samples, metrics.length);
     const n = ws.times.length;
-    const from = indexAtOrAfter(ws.times, trigger.time - cfg.lookBackS * 1000);
-    const perSample = 1000 / this.ctx.sampleIntervalMs;
+    const from = indexAtOrAfter(ws.times, trigger.time - this.windowMs);
+    const interval = this.ctx.sampleIntervalMs;
     const opts = {
       bootstrap: cfg.bootstrap,
       confidence: cfg.confidence,
-      minSegment: Math.max(1, Math.round(cfg.minSegmentS * perSample)),
+      minSegment: samplesIn(cfg.minSegmentS, interval, 1),
       maxChangePoints: cfg.maxChangePoints,
     };
     this.table ??= new BootstrapTable(
       this.ctx.seed,
       cfg.bootstrap,
-      Math.max(256, cfg.lookBackS * perSample + 64),
+      Math.max(256, Math.ceil(this.windowMs / interval) + 64),
     );
     const scratch = new Float64Array(Math.max(1, n));
     const found: { host: string; onset: number; metric: string; shift: number }[] = [];

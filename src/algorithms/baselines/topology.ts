@@ -21,6 +21,7 @@ import { meanSd } from '../../core/stats.ts';
 import { KnownTopology } from '../fchain/dependencies.ts';
 import { indexAtOrAfter, windowSeries } from '../fchain/series.ts';
 import type { AlgorithmDefinition } from '../registry.ts';
+import { windowMs } from '../windows.ts';
 
 const PARAMS = {
   lookBackS: {
@@ -44,6 +45,20 @@ const PARAMS = {
     doc: 'a host is abnormal when some metric moved this many standard deviations',
     source: 'baseline (foreshock choice): the usual 3 sigma',
   },
+  minLookBackSamples: {
+    type: 'integer',
+    default: 10,
+    min: 2,
+    doc: 'windows hold at least this many samples: each window is max(its seconds, this x the sample interval) (issue 20: at 60 s a 100 s window held 2 samples)',
+    source: 'foreshock choice (src/algorithms/windows.ts)',
+  },
+  minRecentSamples: {
+    type: 'integer',
+    default: 3,
+    min: 1,
+    doc: 'the recent part holds at least this many samples (at 60 s, 30 s held at most one)',
+    source: 'foreshock choice (src/algorithms/windows.ts)',
+  },
   minSd: {
     type: 'number',
     default: 1e-6,
@@ -60,12 +75,15 @@ export const NOTE_NO_TOPOLOGY = 'topology unknown: every abnormal host counts as
 class TopologyLocalizer implements Localizer {
   readonly kind = 'localizer';
   readonly lookbackMs: number;
+  private readonly recentMs: number;
 
   constructor(
     private readonly config: Config,
     private readonly ctx: AlgorithmContext,
   ) {
-    this.lookbackMs = config.lookBackS * 1000;
+    const interval = ctx.sampleIntervalMs;
+    this.lookbackMs = windowMs(config.lookBackS, config.minLookBackSamples, interval);
+    this.recentMs = windowMs(config.recentS, config.minRecentSamples, interval);
   }
 
   localize(window: Window, trigger: Trigger, topology: Topology): Ranking {
@@ -73,7 +91,7 @@ class TopologyLocalizer implements Localizer {
     const metrics = this.ctx.metrics;
     const ws = windowSeries(window.samples, metrics.length);
     const n = ws.times.length;
-    const split = indexAtOrAfter(ws.times, trigger.time - cfg.recentS * 1000);
+    const split = indexAtOrAfter(ws.times, trigger.time - this.recentMs);
     const scored = ws.hosts.map((host, h) => {
       let best: MetricRank = { host, metric: null, score: 0 };
       metrics.forEach((metric, m) => {

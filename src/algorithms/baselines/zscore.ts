@@ -16,6 +16,7 @@ import type {
 import type { ConfigOf, ParamSpecs } from '../../core/config.ts';
 import { meanSd } from '../../core/stats.ts';
 import type { AlgorithmDefinition } from '../registry.ts';
+import { windowMs } from '../windows.ts';
 
 const PARAMS = {
   lookbackS: {
@@ -32,6 +33,20 @@ const PARAMS = {
     doc: 'seconds just before the trigger compared with the earlier part of the window',
     source: 'baseline (foreshock choice)',
   },
+  minLookBackSamples: {
+    type: 'integer',
+    default: 10,
+    min: 2,
+    doc: 'windows hold at least this many samples: each window is max(its seconds, this x the sample interval) (issue 20: at 60 s a 100 s window held 2 samples)',
+    source: 'foreshock choice (src/algorithms/windows.ts)',
+  },
+  minRecentSamples: {
+    type: 'integer',
+    default: 3,
+    min: 1,
+    doc: 'the recent part holds at least this many samples (at 60 s, 30 s held at most one)',
+    source: 'foreshock choice (src/algorithms/windows.ts)',
+  },
   minSd: {
     type: 'number',
     default: 1e-6,
@@ -46,16 +61,19 @@ type Config = ConfigOf<typeof PARAMS>;
 class ZScoreLocalizer implements Localizer {
   readonly kind = 'localizer';
   readonly lookbackMs: number;
+  private readonly recentMs: number;
 
   constructor(
     private readonly config: Config,
     private readonly ctx: AlgorithmContext,
   ) {
-    this.lookbackMs = config.lookbackS * 1000;
+    const interval = ctx.sampleIntervalMs;
+    this.lookbackMs = windowMs(config.lookbackS, config.minLookBackSamples, interval);
+    this.recentMs = windowMs(config.recentS, config.minRecentSamples, interval);
   }
 
   localize(window: Window, trigger: Trigger, _topology: Topology): Ranking {
-    const split = trigger.time - this.config.recentS * 1000;
+    const split = trigger.time - this.recentMs;
     const metrics = this.ctx.metrics;
     // Collect per-host series split into the baseline part and the recent part.
     const byHost = new Map<string, { base: number[][]; recent: number[][] }>();

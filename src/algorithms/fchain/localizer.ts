@@ -45,6 +45,7 @@ import type { FChainConfig } from './params.ts';
 import { pinpoint, type HostOnset } from './pinpoint.ts';
 import { indexAtOrAfter, windowSeries } from './series.ts';
 import { NOT_VALIDATED } from './validation.ts';
+import { samplesIn, windowMs } from '../windows.ts';
 
 export const NOTE_EXTERNAL = 'external cause (workload change)';
 export const NOTE_INFERRED = 'topology inferred from data';
@@ -58,6 +59,8 @@ interface FChainState {
 export class FChainLocalizer implements Localizer {
   readonly kind = 'localizer';
   readonly lookbackMs: number;
+  /** The look-back window W (ms), widened to minLookBackSamples at coarse sample intervals. */
+  private readonly windowMs: number;
   private readonly models = new Map<string, (MarkovModel | null)[]>();
   private table: BootstrapTable | null = null;
 
@@ -66,7 +69,9 @@ export class FChainLocalizer implements Localizer {
     private readonly ctx: AlgorithmContext,
     state?: FChainState,
   ) {
-    this.lookbackMs = (config.lookBackS + config.warmupS) * 1000;
+    const interval = ctx.sampleIntervalMs;
+    this.windowMs = windowMs(config.lookBackS, config.minLookBackSamples, interval);
+    this.lookbackMs = this.windowMs + windowMs(config.warmupS, config.minWarmupSamples, interval);
     for (const [host, list] of Object.entries(state?.models ?? {})) {
       this.models.set(
         host,
@@ -101,7 +106,7 @@ export class FChainLocalizer implements Localizer {
     const metrics = this.ctx.metrics;
     const ws = windowSeries(window.samples, metrics.length);
     const n = ws.times.length;
-    const from = indexAtOrAfter(ws.times, trigger.time - cfg.lookBackS * 1000);
+    const from = indexAtOrAfter(ws.times, trigger.time - this.windowMs);
     const to = n;
     const table = this.bootstrapTable();
     const scratch = newScratch(Math.max(1, n));
@@ -173,13 +178,17 @@ export class FChainLocalizer implements Localizer {
     // Scores: pinpointed hosts in [2, 3], other abnormal hosts in [1, 2] (earlier onset = higher),
     // hosts without an abnormal change in [0, 1) by how close their largest error came.
     const end = n > 0 ? ws.times[n - 1]! : trigger.time;
-    const span = Math.max(1, cfg.lookBackS * 1000);
+    const span = Math.max(1, this.windowMs);
     const earliness = (t: number): number => Math.min(1, Math.max(0, (end - t) / span));
     const pinned = new Set(result.pinpointed);
+    // Hosts with the same onset (at 60 s every host that changed in one sample) are ordered by the
+    // size of their abnormal change (error / expected error), not by name: a tie-break far below
+    // the earliness step between two samples, so onset order stays first.
     const entries: MetricRank[] = result.chain.map((c) => ({
       host: c.host,
       metric: c.metric,
-      score: (pinned.has(c.host) ? 2 : 1) + earliness(c.onset),
+      score:
+        (pinned.has(c.host) ? 2 : 1) + earliness(c.onset) * (1 - 1e-6) + 1e-6 * (c.ratio / (1 + c.ratio)),
     }));
     entries.push(...quiet);
     entries.sort((a, b) => b.score - a.score || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
@@ -208,15 +217,15 @@ export class FChainLocalizer implements Localizer {
 
   private onsetOptions(): OnsetOptions {
     const cfg = this.config;
-    const perSample = 1000 / this.ctx.sampleIntervalMs;
+    const interval = this.ctx.sampleIntervalMs;
     return {
       cusum: {
         bootstrap: cfg.bootstrap,
         confidence: cfg.confidence,
-        minSegment: Math.max(1, Math.round(cfg.minSegmentS * perSample)),
+        minSegment: samplesIn(cfg.minSegmentS, interval, 1),
         maxChangePoints: cfg.maxChangePoints,
       },
-      burstHalfWindow: Math.max(2, Math.round(cfg.burstHalfWindowS * perSample)),
+      burstHalfWindow: samplesIn(cfg.burstHalfWindowS, interval, 2),
       burstKeepFraction: cfg.burstKeepFraction,
       burstPercentile: cfg.burstPercentile,
       minErrorOfRange: cfg.minErrorOfRange,
@@ -227,7 +236,7 @@ export class FChainLocalizer implements Localizer {
   /** The permutation draws: a function of the seed and the config only (never of earlier calls). */
   private bootstrapTable(): BootstrapTable {
     if (!this.table) {
-      const samples = Math.ceil((this.config.lookBackS * 1000) / this.ctx.sampleIntervalMs);
+      const samples = Math.ceil(this.windowMs / this.ctx.sampleIntervalMs);
       this.table = new BootstrapTable(this.ctx.seed, this.config.bootstrap, Math.max(256, samples + 64));
     }
     return this.table;

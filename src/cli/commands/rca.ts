@@ -7,6 +7,7 @@ import {
   exportRcaCase,
   formatRcaTable,
   loadRcaCases,
+  loadTrainSets,
   runRca,
   type RcaCase,
   type RcaTriggerMode,
@@ -18,6 +19,7 @@ interface Args {
   datasets?: string[];
   export?: string;
   algorithms?: string;
+  train?: string[];
   trigger: string;
   delay: number;
   'min-duration': number;
@@ -50,6 +52,12 @@ export const rcaCommand: CommandModule<object, Args> = {
       .option('algorithms', {
         type: 'string',
         describe: 'comma list of localizers (default: every localizer; see `foreshock algorithms`)',
+      })
+      .option('train', {
+        type: 'array',
+        string: true,
+        describe:
+          "fault-free recordings (CSV files or directories of them, e.g. ../shared/data/nezha/normal) to train on besides each case's own pre-fault part; a case uses those that share at least half of its hosts",
       })
       .option('trigger', {
         type: 'string',
@@ -86,6 +94,10 @@ export const rcaCommand: CommandModule<object, Args> = {
       .example('$0 rca --cases cases/', 'every localizer on every case in cases/')
       .example('$0 rca --cases cases/ --algorithms fchain,pal --json', 'two algorithms, JSON report')
       .example(
+        '$0 rca --cases nezha-ob/ --train ../shared/data/nezha/normal --trigger fault --delay 240',
+        'train on fault-free recordings too',
+      )
+      .example(
         '$0 rca --datasets runs/a runs/b --export cases/',
         'turn foreshock datasets into RCAEval-style cases',
       ),
@@ -118,9 +130,11 @@ export const rcaCommand: CommandModule<object, Args> = {
       throw new UserError(`--config ${args.config}: expected an object keyed by algorithm name`);
     }
     const algorithms = parseList(args.algorithms);
+    const train = (args.train ?? []).length > 0 ? loadTrainSets((args.train ?? []).map(String)) : undefined;
     const report = runRca(cases, {
       ...(algorithms ? { algorithms } : {}),
       ...(configs ? { configs: configs as Record<string, unknown> } : {}),
+      ...(train ? { train } : {}),
       trigger: args.trigger as RcaTriggerMode,
       delayS: args.delay,
       minDurationS: args['min-duration'],

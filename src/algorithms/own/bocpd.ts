@@ -1,0 +1,115 @@
+// Bayesian online change-point detection (Adams & MacKay 2007), the change-point step of BARO
+// (Pham, Ha, Zhang, FSE'24): a run-length posterior over a univariate series with a constant hazard
+// and a Normal-Gamma model (unknown mean and variance, Student-t predictive). Used once per
+// localization on the system's aggregate anomaly series, so O(n^2) in the window length is cheap
+// (n = 600 samples: ~0.2 M updates). Pure and deterministic.
+
+export interface BocpdOptions {
+  /** Expected run length between changes (samples): hazard = 1 / hazardSamples. */
+  hazardSamples: number;
+}
+
+/**
+ * The most recent change point of x: the start index of the current run under the maximum a
+ * posteriori run length after the last sample (0 when the MAP says "no change"). Non-finite values
+ * are skipped (the run grows through them).
+ */
+export function lastChangePoint(x: ArrayLike<number>, opts: BocpdOptions): number {
+  const n = x.length;
+  if (n < 3) return 0;
+  // Prior from the series' own scale (so the model is unit-free): mean 0 after centring on the
+  // first value, precision kappa0 = 1, alpha0 = 1, beta0 = the series' variance (>= a tiny floor).
+  let s = 0;
+  let ss = 0;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    if (!Number.isFinite(v)) continue;
+    m++;
+    s += v;
+    ss += v * v;
+  }
+  if (m < 3) return 0;
+  const mean0 = s / m;
+  const var0 = Math.max(ss / m - mean0 * mean0, 1e-12 * (1 + mean0 * mean0));
+  const h = 1 / Math.max(1, opts.hazardSamples);
+  // Sufficient statistics per run length r (index r = run of r samples before the current one).
+  let p = new Float64Array([1]);
+  let mu = new Float64Array([mean0]);
+  let kappa = new Float64Array([1]);
+  let alpha = new Float64Array([1]);
+  let beta = new Float64Array([var0]);
+  for (let t = 0; t < n; t++) {
+    const v = x[t]!;
+    if (!Number.isFinite(v)) continue;
+    const r = p.length;
+    const np = new Float64Array(r + 1);
+    let cp = 0;
+    for (let i = 0; i < r; i++) {
+      const pred = studentT(v, mu[i]!, (beta[i]! * (kappa[i]! + 1)) / (alpha[i]! * kappa[i]!), 2 * alpha[i]!);
+      const w = p[i]! * pred;
+      np[i + 1] = w * (1 - h);
+      cp += w * h;
+    }
+    np[0] = cp;
+    let total = 0;
+    for (let i = 0; i <= r; i++) total += np[i]!;
+    if (!(total > 0)) {
+      np.fill(0);
+      np[0] = 1;
+      total = 1;
+    }
+    for (let i = 0; i <= r; i++) np[i]! /= total;
+    const nmu = new Float64Array(r + 1);
+    const nk = new Float64Array(r + 1);
+    const na = new Float64Array(r + 1);
+    const nb = new Float64Array(r + 1);
+    nmu[0] = mean0;
+    nk[0] = 1;
+    na[0] = 1;
+    nb[0] = var0;
+    for (let i = 0; i < r; i++) {
+      const k = kappa[i]!;
+      nmu[i + 1] = (k * mu[i]! + v) / (k + 1);
+      nk[i + 1] = k + 1;
+      na[i + 1] = alpha[i]! + 0.5;
+      nb[i + 1] = beta[i]! + (k * (v - mu[i]!) ** 2) / (2 * (k + 1));
+    }
+    p = np;
+    mu = nmu;
+    kappa = nk;
+    alpha = na;
+    beta = nb;
+  }
+  let best = 0;
+  for (let i = 1; i < p.length; i++) if (p[i]! > p[best]!) best = i;
+  // Run length `best` counts the finite samples of the current run: walk back over them.
+  let idx = n;
+  let left = best;
+  while (idx > 0 && left > 0) {
+    idx--;
+    if (Number.isFinite(x[idx]!)) left--;
+  }
+  return best === 0 ? n - 1 : idx;
+}
+
+/** Student-t density with location mu, squared scale s2 and nu degrees of freedom. */
+function studentT(x: number, mu: number, s2: number, nu: number): number {
+  const z = ((x - mu) * (x - mu)) / (s2 * nu);
+  const logc = lgamma((nu + 1) / 2) - lgamma(nu / 2) - 0.5 * Math.log(nu * Math.PI * s2);
+  return Math.exp(logc - ((nu + 1) / 2) * Math.log1p(z));
+}
+
+/** log Gamma (Lanczos, g = 7), accurate to ~1e-13 for x > 0. */
+function lgamma(x: number): number {
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lgamma(1 - x);
+  const xx = x - 1;
+  let a = c[0]!;
+  const t = xx + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i]! / (xx + i);
+  return 0.5 * Math.log(2 * Math.PI) + (xx + 0.5) * Math.log(t) - t + Math.log(a);
+}
