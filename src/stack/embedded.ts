@@ -148,7 +148,11 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
   let finished: Promise<RecordingSummary> | null = null;
   return {
     stack: 'embedded',
-    hosts: Object.entries(pids).map(([host, p]) => ({ host, where: `pid ${p.join(',')}` })),
+    hosts: Object.entries(pids).map(([host, p]) => ({
+      host,
+      where: `pid ${p.join(',')}`,
+      harness: (EMBEDDED_HARNESS_HOSTS as readonly string[]).includes(host),
+    })),
     webUrl: rubis.webUrl,
     pids,
     transport: async (host) => {

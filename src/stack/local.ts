@@ -305,7 +305,11 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
       telemetry: { kind: 'kafka', brokers },
       onAggregate: aggregateFanout(bus),
       stack: 'local',
-      hosts: inv.hosts.map((h) => ({ host: h.name, where: h.ip })),
+      hosts: inv.hosts.map((h) => ({
+        host: h.name,
+        where: h.ip,
+        harness: (LOCAL_HARNESS_HOSTS as readonly string[]).includes(h.name),
+      })),
       webUrl: rubis.webUrl,
       pids: {
         web: [rubis.pids.web],

@@ -166,6 +166,8 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
   const repo = (...p: string[]): string => path.posix.join(spec.repoDir, ...p);
   const runTs = repo('bin', 'run-ts.js');
   const clients = clientHosts(spec);
+  // The load generators and Kafka are the harness's, not the system under test.
+  const harnessHosts = [...clients.map((c) => c.name), 'kafka', 'analysis'];
   const out = path.resolve(o.out);
   assertFreshRecordingDir(out);
   for (const f of [spec.ssh.privateKeyFile, spec.ssh.knownHostsFile])
@@ -400,8 +402,7 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
       sloThresholdMs: o.sloMs,
       sourceDetail: `${o.stack} stack, bus kafka through SSH`,
       dependencies: [...clients.map((c): [string, string] => [c.name, 'web']), ['web', 'db']],
-      // The load generators and Kafka are the harness's, not the system under test.
-      harnessHosts: [...clients.map((c) => c.name), 'kafka', 'analysis'],
+      harnessHosts,
     });
     recorder.start();
     const aggregator = new Aggregator(bus, {
@@ -436,7 +437,11 @@ export async function startRemoteSession(o: SessionOptions): Promise<StackSessio
     const lists = { categories: categories.length, regions, users: sizes.users };
     return {
       stack: o.stack,
-      hosts: spec.hosts.map((h) => ({ host: h.name, where: h.address })),
+      hosts: spec.hosts.map((h) => ({
+        host: h.name,
+        where: h.address,
+        harness: harnessHosts.includes(h.name),
+      })),
       webUrl,
       pids: {},
       transport: async (host) => {

@@ -56,6 +56,8 @@ export interface StackHostInfo {
   host: string;
   /** Where it runs: a pid list (embedded) or an address (local). */
   where: string;
+  /** One of the harness's own hosts (recorder, Kafka, load generators), not the system under test. */
+  harness: boolean;
 }
 
 export interface StackSession {

@@ -73,6 +73,19 @@ describe('waitForSettledLoad', () => {
     expect(lines.at(-1)).toMatch(/load5 settled on every host after 400 s/);
   });
 
+  it('watches only the hosts it is given (the runner leaves the harness out)', async () => {
+    let cb: ((r: AggregateMessage) => void) | null = null;
+    const p = waitForSettledLoad(
+      { onAggregate: (f) => ((cb = f), () => (cb = null)) },
+      { log: () => undefined, hosts: ['db'], maxWaitS: 1000 },
+    );
+    const kafka = decay(5.0, 0.2, 40);
+    for (let n = 0; cb && n < 40; n++)
+      (cb as (r: AggregateMessage) => void)(row({ db: 0.4, kafka: kafka[n]! }));
+    const r = await p;
+    expect(r).toEqual({ settled: true, waitedS: expect.any(Number), falling: [] });
+  });
+
   it('gives up after maxWaitS and names the host', async () => {
     const lines: string[] = [];
     let cb: ((r: AggregateMessage) => void) | null = null;

@@ -90,7 +90,10 @@ export async function runRepetition(
   const unhook = registerShutdownHook(revert);
   try {
     // Hosts idle, recording on: no workload until no host's load5 is still falling (settle.ts).
-    await waitForSettledLoad(session, { log: (line) => o.log(`rep ${rep}: ${line}`) });
+    await waitForSettledLoad(session, {
+      log: (line) => o.log(`rep ${rep}: ${line}`),
+      hosts: session.hosts.filter((h) => !h.harness).map((h) => h.host),
+    });
     const totalS = phases.warmupS + phases.normalS + phases.faultS + phases.recoveryS;
     const t0 = Date.now();
     const clients = session.runClients({ upRampMs: 0, runMs: totalS * 1000, downRampMs: 0 });
