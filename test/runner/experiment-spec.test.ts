@@ -16,11 +16,17 @@ const base = {
 };
 
 describe('experiment specs', () => {
-  it('ships memleak, cpuhog, diskhog, diskfill and control, valid on both stacks', () => {
+  it('ships memleak, cpuhog, diskhog, diskfill and control, valid on the stacks they run on', () => {
     const names = listExperiments();
     for (const n of ['memleak', 'cpuhog', 'diskhog', 'diskfill', 'control']) expect(names).toContain(n);
+    // The disk faults would only load or fill this machine's own disk on the embedded stack.
+    for (const n of ['diskhog', 'diskfill'])
+      expect(() => loadExperiment(n, 'embedded')).toThrow(
+        /runs on local, remote, aws, not on the embedded stack \(its description says why\): use --stack local/,
+      );
     for (const n of names) {
       for (const stack of ['embedded', 'local'] as const) {
+        if (stack === 'embedded' && (n === 'diskhog' || n === 'diskfill')) continue;
         const s = loadExperiment(n, stack);
         expect(s.name).toBe(n);
         // The fault lasts exactly the fault phase.
@@ -28,6 +34,13 @@ describe('experiment specs', () => {
       }
     }
     expect(loadExperiment('control', 'local').fault).toBeNull();
+  });
+
+  it('refuses a bad stacks list in one line', () => {
+    expect(() => validateExperimentSpec({ ...base, stacks: ['moon'] }, 'local', 'f.json')).toThrow(
+      /f\.json: stacks: must be a non-empty list of embedded, local, remote, aws, got \["moon"\]/,
+    );
+    expect(validateExperimentSpec({ ...base, stacks: ['local'] }, 'local', 'f.json').name).toBe(base.name);
   });
 
   it('applies a stack override', () => {

@@ -66,6 +66,7 @@ const TOP_KEYS = [
   'seed',
   'fix',
   'overrides',
+  'stacks',
 ] as const;
 const HOSTS = ['web', 'db', 'client', 'kafka', 'analysis'];
 
@@ -107,6 +108,23 @@ export function validateExperimentSpec(raw: unknown, stack: SessionStack, file: 
     overrides[stack] === undefined ? {} : obj(`${file}: overrides.${stack}`, overrides[stack], TOP_KEYS);
   const s: Obj = { ...top, ...over };
   const at = (field: string): string => `${file}: ${field}`;
+  // Where the fault can show its effect (issue 18): a fault that would only load or fill this
+  // machine's own disk on the embedded stack is not run there.
+  if (s.stacks !== undefined) {
+    const known = SESSION_STACKS as readonly string[];
+    if (
+      !Array.isArray(s.stacks) ||
+      s.stacks.length === 0 ||
+      s.stacks.some((x) => !known.includes(x as string))
+    )
+      throw new ConfigError(
+        `${at('stacks')}: must be a non-empty list of ${known.join(', ')}, got ${JSON.stringify(s.stacks)}`,
+      );
+    if (!(s.stacks as string[]).includes(stack))
+      throw new UserError(
+        `${file}: this experiment runs on ${(s.stacks as string[]).join(', ')}, not on the ${stack} stack (its description says why): use --stack ${(s.stacks as string[])[0]}`,
+      );
+  }
 
   if (typeof s.name !== 'string' || !/^[a-z][a-z0-9-]{0,40}$/.test(s.name))
     throw new ConfigError(`${at('name')}: must match [a-z][a-z0-9-]*, got ${JSON.stringify(s.name)}`);
