@@ -34,6 +34,7 @@ import { dataFile, MIXES, readCategories, readRegions } from '../workload/data-f
 import type { EmulatorStats } from '../workload/emulator/emulator.ts';
 import { startStack } from '../workload/stack.ts';
 import { registerChild, startTier } from '../workload/tiers/children.ts';
+import { serviceHookPath } from '../faults/memleak.ts';
 import type { ClientTierConfig, ClientTierInfo } from '../workload/tiers/client-main.ts';
 import {
   aggregateFanout,
@@ -49,6 +50,12 @@ const CLIENT_ENTRY = path.join(REPO_ROOT, 'src', 'workload', 'tiers', 'client-ma
 
 /** The hosts this stack needs, by role. */
 export const LOCAL_STACK_HOSTS = ['web', 'db', 'client', 'kafka', 'analysis'] as const;
+/**
+ * The web tier's V8 heap bound on the testbed, MiB: what a container's memory limit is to a
+ * service, so a leak in its heap ends as leaks end (GC pressure, then out of heap, then a restart).
+ * As the embedded stack's database tier (EMBEDDED_DB_HEAP_MIB); well under the host's 512 MiB cap.
+ */
+export const LOCAL_WEB_HEAP_MIB = 256;
 /** The harness's own hosts: the recorder (analysis), Kafka, the load generator (client). */
 export const LOCAL_HARNESS_HOSTS = ['analysis', 'kafka', 'client'] as const;
 /**
@@ -232,7 +239,15 @@ export async function startLocalSession(o: SessionOptions): Promise<StackSession
             ...LOCAL_MARIADB,
           },
         },
-        web: { bindHost: ip('web'), wrap: at('web') },
+        web: {
+          bindHost: ip('web'),
+          wrap: at('web'),
+          // Deployed as a service is (docs/faults.md, "memleak on the local testbed"): a bounded
+          // heap, a fault hook for a leak in its own heap, restarted after a crash.
+          heapMiB: LOCAL_WEB_HEAP_MIB,
+          faultHook: serviceHookPath(testbedFaultDir(stateDir, inv)),
+          supervised: true,
+        },
       },
       log,
     });

@@ -17,7 +17,7 @@ import { connectMariaDb, describeTarget, type MariaDbTarget } from './db/mariadb
 import { startMariaDbServer, type MariaDbServer, type MariaDbServerOptions } from './db/mariadb-server.ts';
 import type { WorkloadLists } from './emulator/requests.ts';
 import { startTier, type Tier } from './tiers/children.ts';
-import { startSupervisedDb } from './tiers/supervised-db.ts';
+import { boundedArgv, startSupervisedDb, supervise } from './tiers/supervised-db.ts';
 import type { DbTierConfig } from './tiers/db-main.ts';
 import type { WebTierConfig, WebTierInfo } from './tiers/web-main.ts';
 
@@ -52,7 +52,16 @@ export interface StackOptions {
         'baseDir' | 'baseDirInside' | 'bufferPool' | 'redoLog' | 'flushMethod' | 'flushLogAtCommit'
       >;
     };
-    web?: TierPlacement;
+    web?: TierPlacement & {
+      /** V8 heap bound of the web tier, MiB (a container's memory limit has that role); 0 = node's default. */
+      heapMiB?: number;
+      /** The web tier's fault hook socket (as the host sees it). */
+      faultHook?: string;
+      /** Restart the web tier after a crash, on the same port (supervised-db.ts's back-off). */
+      supervised?: boolean;
+      /** Called with the web tier's new pid after the supervisor restarted it. */
+      onRestart?: (pid: number) => void;
+    };
   };
   /** How the embedded stack deploys its tiers (supervised-db.ts); defaults: unbounded, unpinned. */
   embedded?: EmbeddedDeployment;
@@ -177,18 +186,38 @@ export async function startStack(o: StackOptions): Promise<RubisStack> {
     log(`database ready (${loadMs} ms to generate); starting the web tier ...`);
     const webHost = o.placement?.web?.bindHost ?? '127.0.0.1';
     const webCpus = o.embedded?.cpus?.web;
-    const webTier: Tier<WebTierInfo> = await startTier(
-      'web',
-      path.join(TIERS_DIR, 'web-main.ts'),
-      { host: webHost, port: 0, db: web } satisfies WebTierConfig,
-      o.placement?.web
-        ? { wrap: o.placement.web.wrap }
-        : webCpus
-          ? { wrap: (argv) => ['taskset', '-c', webCpus, ...argv] }
-          : {},
-    );
+    const at = o.placement?.web;
+    const webWrap = at
+      ? (argv: string[]): string[] => at.wrap(boundedArgv(at.heapMiB ?? 0)(argv))
+      : webCpus
+        ? (argv: string[]): string[] => ['taskset', '-c', webCpus, ...argv]
+        : undefined;
+    const webConfig: WebTierConfig = {
+      host: webHost,
+      port: 0,
+      db: web,
+      ...(at?.faultHook ? { faultHook: at.faultHook } : {}),
+    };
+    const webEntry = path.join(TIERS_DIR, 'web-main.ts');
+    const webOpts = webWrap ? { wrap: webWrap } : {};
+    const webTier: Tier<WebTierInfo> = await startTier('web', webEntry, webConfig, webOpts);
     pids.web = webTier.pid;
-    stoppers.push(() => webTier.stop());
+    if (at?.supervised) {
+      const port = webTier.info.port;
+      const sup = supervise(
+        'web tier',
+        webTier,
+        {
+          log,
+          onRestart: (pid) => {
+            pids.web = pid;
+            at.onRestart?.(pid);
+          },
+        },
+        () => startTier<WebTierInfo>('web', webEntry, { ...webConfig, port }, webOpts),
+      );
+      stoppers.push(() => sup.stop());
+    } else stoppers.push(() => webTier.stop());
     pids.db = dbPid;
     return {
       webUrl: `http://${webHost}:${webTier.info.port}`,

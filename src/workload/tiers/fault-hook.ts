@@ -13,7 +13,8 @@
 // outlive its program. A tier restarted after a crash starts clean; the fault program connects to
 // the new one and the leak (a bug in the code) starts again.
 
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import net from 'node:net';
 import { rampFactor, validateFaultSpec, type MemLeakSpec } from '../../faults/spec.ts';
 
@@ -71,6 +72,8 @@ function startHeapLeak(spec: MemLeakSpec): { stop(): void } {
 
 /** Serves the fault hook on `socketPath` (replacing a stale socket file). */
 export function serveFaultHook(socketPath: string, log: (line: string) => void): Promise<FaultHook> {
+  // The host's fault directory (a testbed host's own disk may not have it yet).
+  mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
   rmSync(socketPath, { force: true });
   const leaks = new Set<{ stop(): void }>();
   const sockets = new Set<net.Socket>();

@@ -54,14 +54,50 @@ export async function startSupervisedDb(config: DbTierConfig, o: SupervisedDbOpt
   const file = path.join(dir, 'rubis.sqlite');
   const opts = { readyTimeoutMs: 600_000, wrap: boundedArgv(o.heapMiB, o.cpus) };
   const hook = o.faultHook ? { faultHook: o.faultHook } : {};
-  let tier: Tier<DbTierInfo>;
+  let first: Tier<DbTierInfo>;
   try {
-    tier = await startTier<DbTierInfo>('db', ENTRY, { ...config, file, ...hook }, opts);
+    first = await startTier<DbTierInfo>('db', ENTRY, { ...config, file, ...hook }, opts);
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  const info = tier.info;
+  const info = first.info;
+  const sup = supervise('db tier', first, o, () =>
+    startTier<DbTierInfo>('db', ENTRY, { ...config, port: info.port, file, reuse: true, ...hook }, opts),
+  );
+  return {
+    get pid() {
+      return sup.pid;
+    },
+    info,
+    get restarts() {
+      return sup.restarts;
+    },
+    async stop() {
+      await sup.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Supervised {
+  readonly pid: number;
+  readonly restarts: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Restarts `first` (and each successor) with `restart()` after the back-off whenever it exits,
+ * until stop(). What a service manager (systemd's Restart=on-failure, a Kubernetes pod's restart
+ * policy) does for a service that crashed.
+ */
+export function supervise<I>(
+  name: string,
+  first: Tier<I>,
+  o: { log: (line: string) => void; onRestart?: (pid: number) => void },
+  restart: () => Promise<Tier<I>>,
+): Supervised {
+  let tier = first;
   let stopping = false;
   let restarts = 0;
   let backoffMs: number = RESTART_BACKOFF.firstMs;
@@ -69,32 +105,27 @@ export async function startSupervisedDb(config: DbTierConfig, o: SupervisedDbOpt
   let timer: NodeJS.Timeout | null = null;
   let restarting: Promise<void> | null = null;
 
-  const watch = (t: Tier<DbTierInfo>): void => {
+  const watch = (t: Tier<I>): void => {
     void t.exited.then((code) => {
       if (stopping) return;
       if (Date.now() - upSince > RESTART_BACKOFF.resetAfterMs) backoffMs = RESTART_BACKOFF.firstMs;
-      o.log(`db tier (pid ${t.pid}) exited with ${code}; restarting in ${backoffMs / 1000} s`);
+      o.log(`${name} (pid ${t.pid}) exited with ${code}; restarting in ${backoffMs / 1000} s`);
       const delay = backoffMs;
       backoffMs = Math.min(RESTART_BACKOFF.maxMs, backoffMs * 2);
       timer = setTimeout(() => {
         timer = null;
         restarting = (async () => {
           try {
-            const next = await startTier<DbTierInfo>(
-              'db',
-              ENTRY,
-              { ...config, port: info.port, file, reuse: true, ...hook },
-              opts,
-            );
+            const next = await restart();
             if (stopping) return void (await next.stop());
             tier = next;
             restarts++;
             upSince = Date.now();
-            o.log(`db tier restarted (pid ${next.pid})`);
+            o.log(`${name} restarted (pid ${next.pid})`);
             o.onRestart?.(next.pid);
             watch(next);
           } catch (err) {
-            o.log(`db tier: restart failed: ${(err as Error).message}`);
+            o.log(`${name}: restart failed: ${(err as Error).message}`);
           } finally {
             restarting = null;
           }
@@ -103,12 +134,10 @@ export async function startSupervisedDb(config: DbTierConfig, o: SupervisedDbOpt
     });
   };
   watch(tier);
-
   return {
     get pid() {
       return tier.pid;
     },
-    info,
     get restarts() {
       return restarts;
     },
@@ -117,7 +146,6 @@ export async function startSupervisedDb(config: DbTierConfig, o: SupervisedDbOpt
       if (timer) clearTimeout(timer);
       await restarting;
       await tier.stop();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

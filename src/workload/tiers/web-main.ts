@@ -9,6 +9,7 @@ import { MariaDbExecutor } from '../db/mariadb.ts';
 import { RemoteExecutor } from '../db/protocol.ts';
 import type { Executor } from '../db/types.ts';
 import { startWebServer } from '../web/server.ts';
+import { serveFaultHook, type FaultHook } from './fault-hook.ts';
 import { runTier } from './tier-main.ts';
 
 export type WebDbConfig =
@@ -19,6 +20,8 @@ export interface WebTierConfig {
   host: string;
   port: number;
   db: WebDbConfig;
+  /** Serve the fault hook (tiers/fault-hook.ts) on this Unix socket: the local testbed's memleak. */
+  faultHook?: string;
 }
 
 export interface WebTierInfo {
@@ -40,11 +43,18 @@ runTier<WebTierConfig, WebTierInfo>(async (config) => {
     throw err;
   }
   const web = await startWebServer({ host: config.host, port: config.port, db });
-  return {
-    info: { host: config.host, port: web.port, db: db.description },
-    close: async () => {
-      await web.close();
-      await db.close();
-    },
+  let hook: FaultHook | null = null;
+  const close = async (): Promise<void> => {
+    await hook?.close();
+    await web.close();
+    await db.close();
   };
+  try {
+    if (config.faultHook)
+      hook = await serveFaultHook(config.faultHook, (line) => process.stderr.write(`${line}\n`));
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { info: { host: config.host, port: web.port, db: db.description }, close };
 });
