@@ -19,7 +19,7 @@ describe.skipIf(!have)('localizers on Nezha (real Kubernetes microservices, 60 s
   const row = (r: ReturnType<typeof runRca>, alg: string, type = 'all') =>
     r.summary.find((x) => x.algorithm === alg && x.faultType === type)!;
 
-  it('Online Boutique: baro-plus AC@1 >= 0.82 (measured 0.86; CPU 1.00, HitRate@100% 0.65), robust FChain >= 0.40 (0.43; 0.13 before)', () => {
+  it('Online Boutique: baro-plus AC@1 >= 0.82 (measured 0.86; CPU 1.00, HitRate@100% 0.65), robust FChain >= 0.65 (0.71; 0.13 before)', () => {
     const train = loadTrainSets([path.join(root, 'normal')]);
     const r = runRca(ob, { ...opts, algorithms: ['baro-plus', 'fchain'], train });
     expect(ob).toHaveLength(56);
@@ -29,7 +29,7 @@ describe.skipIf(!have)('localizers on Nezha (real Kubernetes microservices, 60 s
     // The culprit metric (cpu) is named first on most CPU faults: resource causes before latency.
     expect(row(r, 'baro-plus', 'cpu').hit100!).toBeGreaterThanOrEqual(0.55);
     expect(row(r, 'baro-plus').ac3!).toBeGreaterThanOrEqual(0.9);
-    expect(row(r, 'fchain').ac1!).toBeGreaterThanOrEqual(0.4);
+    expect(row(r, 'fchain').ac1!).toBeGreaterThanOrEqual(0.65);
     expect(row(r, 'baro-plus').chance1!).toBeCloseTo(0.1, 6);
   });
 
