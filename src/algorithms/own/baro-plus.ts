@@ -35,7 +35,7 @@ import { indexAtOrAfter, windowSeries } from '../fchain/series.ts';
 import type { AlgorithmDefinition } from '../registry.ts';
 import { windowMs } from '../windows.ts';
 import { lastChangePoint } from './bocpd.ts';
-import { robustScale, robustStats, type RobustStats } from './robust.ts';
+import { quantileSelect, robustScale, robustStats, type RobustStats } from './robust.ts';
 
 const PARAMS = {
   lookBackS: {
@@ -251,7 +251,7 @@ export class BaroPlusLocalizer implements Localizer {
           if (!s) return;
           const x = ws.values[h]![m]!;
           for (let t = preFrom; t < change; t++) pre[t - preFrom] = x[t]!;
-          const level = quantileSorted(pre.slice().sort(), 0.5);
+          const level = quantileSelect(pre, 0.5);
           const sc = scales[h]![m]!;
           for (let t = 0; t < n; t++) s[t] = Math.min(s[t]!, Math.abs(x[t]! - level) / sc);
         }),
@@ -265,7 +265,7 @@ export class BaroPlusLocalizer implements Localizer {
       z[h]!.forEach((s, m) => {
         if (!s) return;
         for (let t = change; t < n; t++) post[t - change] = s[t]!;
-        const v = weights[m]! * quantileSorted(post.slice().sort(), cfg.postQuantile);
+        const v = weights[m]! * quantileSelect(post, cfg.postQuantile);
         if (Number.isFinite(v) && v > 0) list.push({ host, metric: metrics[m]!, score: v });
       });
       list.sort((a, b) => b.score - a.score);
