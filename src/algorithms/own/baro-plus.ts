@@ -33,7 +33,7 @@ import { quantileSorted } from '../../core/stats.ts';
 import { KnownTopology } from '../fchain/dependencies.ts';
 import { indexAtOrAfter, windowSeries } from '../fchain/series.ts';
 import type { AlgorithmDefinition } from '../registry.ts';
-import { windowMs } from '../windows.ts';
+import { samplesIn, windowMs } from '../windows.ts';
 import { lastChangePoint } from './bocpd.ts';
 import { quantileSelect, robustScale, robustStats, type RobustStats } from './robust.ts';
 
@@ -82,6 +82,14 @@ const PARAMS = {
     max: 1,
     doc: "a series scores this quantile of |z| over the samples from the change time on (1 = BARO's max)",
     source: 'foreshock deviation from BARO (max): a persistent shift outranks a single spike',
+  },
+  minPostS: {
+    type: 'number',
+    default: 60,
+    min: 0,
+    doc: 'a series scores over at least the last this many seconds (at least 1 sample), even when the change time t* is later',
+    source:
+      'foreshock choice: a fault persists; at 1 s a 10 s burst at the end must not decide (at 60 s this is one sample: no effect)',
   },
   rangeShare: {
     type: 'number',
@@ -259,12 +267,15 @@ export class BaroPlusLocalizer implements Localizer {
     }
 
     // 3. Series scores over [t*, end], weighted; 4. host = its best metric.
-    const post = new Float64Array(n - change);
+    // A fault persists: a series scores over at least the last minPostS seconds, so a burst of a
+    // few seconds at the end (housekeeping) that moved t* cannot outrank a persistent shift.
+    const scoreFrom = Math.max(0, Math.min(change, n - samplesIn(cfg.minPostS, this.ctx.sampleIntervalMs)));
+    const post = new Float64Array(n - scoreFrom);
     const scored = ws.hosts.map((host, h) => {
       const list: MetricRank[] = [];
       z[h]!.forEach((s, m) => {
         if (!s) return;
-        for (let t = change; t < n; t++) post[t - change] = s[t]!;
+        for (let t = scoreFrom; t < n; t++) post[t - scoreFrom] = s[t]!;
         const v = weights[m]! * quantileSelect(post, cfg.postQuantile);
         if (Number.isFinite(v) && v > 0) list.push({ host, metric: metrics[m]!, score: v });
       });
