@@ -124,7 +124,7 @@ const PARAMS = {
     type: 'number',
     default: 0.5,
     min: 0,
-    doc: 'a host whose best metric is a latency is a victim when a (transitive) callee scored at least this share of its score',
+    doc: 'a host whose best metric is a latency is a victim when a (transitive) callee scored at least as much, or at least this share of its score and shows a resource metric at causeZ or more',
     source:
       "foreshock choice (a caller's latency includes its callee's: RCD/CIRCA-style reasoning reduced to one rule)",
   },
