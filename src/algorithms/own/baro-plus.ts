@@ -247,21 +247,23 @@ export class BaroPlusLocalizer implements Localizer {
     const found = lastChangePoint(agg, { hazardSamples: cfg.hazardSamples });
     const change = from + (found > 0 ? found : bestSplit(agg, cfg.minPreSamples));
 
+    // The samples the scores read (step 3).
+    const scoreFrom = Math.max(0, Math.min(change, n - samplesIn(cfg.minPostS, this.ctx.sampleIntervalMs)));
+
     // 2b. Change, not level: a series counts by how far it moved from BOTH references, the normal
     // data and its own level in the window before t* (a series that drifted away from the training
     // data before the fault, e.g. a memory rate on another day, is not a change at t*).
-    const preFrom = 0;
-    if (change - preFrom >= cfg.minPreSamples) {
-      const pre = new Float64Array(change - preFrom);
+    if (change >= cfg.minPreSamples) {
+      const pre = new Float64Array(change);
       ws.hosts.forEach((_, h) =>
         metrics.forEach((_, m) => {
           const s = z[h]![m];
           if (!s) return;
           const x = ws.values[h]![m]!;
-          for (let t = preFrom; t < change; t++) pre[t - preFrom] = x[t]!;
+          for (let t = 0; t < change; t++) pre[t] = x[t]!;
           const level = quantileSelect(pre, 0.5);
           const sc = scales[h]![m]!;
-          for (let t = 0; t < n; t++) s[t] = Math.min(s[t]!, Math.abs(x[t]! - level) / sc);
+          for (let t = scoreFrom; t < n; t++) s[t] = Math.min(s[t]!, Math.abs(x[t]! - level) / sc);
         }),
       );
     }
@@ -269,7 +271,6 @@ export class BaroPlusLocalizer implements Localizer {
     // 3. Series scores over [t*, end], weighted; 4. host = its best metric.
     // A fault persists: a series scores over at least the last minPostS seconds, so a burst of a
     // few seconds at the end (housekeeping) that moved t* cannot outrank a persistent shift.
-    const scoreFrom = Math.max(0, Math.min(change, n - samplesIn(cfg.minPostS, this.ctx.sampleIntervalMs)));
     const post = new Float64Array(n - scoreFrom);
     const scored = ws.hosts.map((host, h) => {
       const list: MetricRank[] = [];
