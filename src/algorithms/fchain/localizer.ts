@@ -54,6 +54,8 @@ export const NOTE_NO_CHANGE = 'no abnormal change';
 interface FChainState {
   /** host -> per metric (context order) model, or null where training had too little data. */
   models: Record<string, (MarkovJSON | null)[]>;
+  /** host -> the last training samples (times, per metric values): the normal-history prefix. */
+  tails?: Record<string, { times: number[]; values: number[][] }>;
 }
 
 export class FChainLocalizer implements Localizer {
@@ -62,6 +64,7 @@ export class FChainLocalizer implements Localizer {
   /** The look-back window W (ms), widened to minLookBackSamples at coarse sample intervals. */
   private readonly windowMs: number;
   private readonly models = new Map<string, (MarkovModel | null)[]>();
+  private readonly tails = new Map<string, { times: number[]; values: number[][] }>();
   private table: BootstrapTable | null = null;
 
   constructor(
@@ -72,6 +75,7 @@ export class FChainLocalizer implements Localizer {
     const interval = ctx.sampleIntervalMs;
     this.windowMs = windowMs(config.lookBackS, config.minLookBackSamples, interval);
     this.lookbackMs = this.windowMs + windowMs(config.warmupS, config.minWarmupSamples, interval);
+    for (const [host, tail] of Object.entries(state?.tails ?? {})) this.tails.set(host, tail);
     for (const [host, list] of Object.entries(state?.models ?? {})) {
       this.models.set(
         host,
@@ -91,8 +95,21 @@ export class FChainLocalizer implements Localizer {
       for (let m = 0; m < metricCount; m++) h.values[m]!.push(s.values[m] ?? NaN);
     }
     this.models.clear();
+    this.tails.clear();
+    const keep = this.historySamples();
     for (const host of [...byHost.keys()].sort()) {
       const h = byHost.get(host)!;
+      // Training samples sorted by time (fault-free recordings and the case's own pre-fault part).
+      const order = h.times.map((_, i) => i).sort((a, b) => h.times[a]! - h.times[b]! || a - b);
+      if (keep > 0) {
+        // The first and the last samples: the nearest normal history before or after a window.
+        const last =
+          order.length <= 4 * keep ? order : [...order.slice(0, 2 * keep), ...order.slice(-2 * keep)];
+        this.tails.set(host, {
+          times: last.map((i) => h.times[i]!),
+          values: h.values.map((x) => last.map((i) => x[i]!)),
+        });
+      }
       const breaks = h.times.map((t, i) => i > 0 && t - h.times[i - 1]! > gapMs);
       this.models.set(
         host,
@@ -109,13 +126,24 @@ export class FChainLocalizer implements Localizer {
     const from = indexAtOrAfter(ws.times, trigger.time - this.windowMs);
     const to = n;
     const table = this.bootstrapTable();
-    const scratch = newScratch(Math.max(1, n));
+    const scratch = newScratch(Math.max(1, n + this.historySamples()));
     const opts = this.onsetOptions();
 
     const abnormal: HostOnset[] = [];
     const quiet: MetricRank[] = [];
     ws.hosts.forEach((host, h) => {
-      const row = ws.values[h]!;
+      // Normal-history prefix (deviation, docs/localization.md): where the recording holds fewer
+      // than historySamples samples before the look-back window, the host's nearest training
+      // samples (before the window, else after it) are put in front, so that CUSUM's permutation test has the history an
+      // online FChain slave would have. Change points inside the prefix are not onsets.
+      const pre = this.prefix(
+        host,
+        ws.times[0]!,
+        ws.times[n - 1]!,
+        Math.max(0, this.historySamples() - from),
+      );
+      const row = pre.length > 0 ? ws.values[h]!.map((x, m) => concat(pre[m]!, x)) : ws.values[h]!;
+      const shift = pre.length > 0 ? pre[0]!.length : 0;
       const trained = this.models.get(host);
       let onsetIdx = -1;
       let onsetMetric = -1;
@@ -126,8 +154,10 @@ export class FChainLocalizer implements Localizer {
       for (let m = 0; m < metrics.length; m++) {
         const x = row[m]!;
         if (!Number.isFinite(x[0]!)) continue; // missing throughout
-        const normal = (): NormalModel => prepareModel(trained?.[m] ?? null, x, from, cfg.bins);
-        const f = analyzeMetric(x, from, to, normal, opts, table, scratch);
+        const start = shift > 0 ? 0 : from;
+        const normal = (): NormalModel => prepareModel(trained?.[m] ?? null, x, start, cfg.bins);
+        const found = analyzeMetric(x, start, to + shift, normal, opts, table, scratch, from + shift);
+        const f = { ...found, onset: found.onset >= 0 ? found.onset - shift : -1 };
         if (f.ratio > bestRatio) {
           bestRatio = f.ratio;
           bestMetric = m;
@@ -212,7 +242,37 @@ export class FChainLocalizer implements Localizer {
   toJSON(): AlgorithmState {
     const models: FChainState['models'] = {};
     for (const [host, list] of this.models) models[host] = list.map((m) => (m ? modelToJSON(m) : null));
-    return { algorithm: 'fchain', config: this.config, state: { models } };
+    const state: FChainState = { models };
+    if (this.tails.size > 0) state.tails = Object.fromEntries(this.tails);
+    return { algorithm: 'fchain', config: this.config, state };
+  }
+
+  /** Samples of normal history CUSUM sees before the look-back window's start (0: no prefix). */
+  private historySamples(): number {
+    return this.config.minHistorySamples;
+  }
+
+  /**
+   * Per metric, `count` training values of the host next to the window [start, end] (ms): the last
+   * ones before it, else the first ones after it (a fault-free stretch recorded later the same
+   * day); [] without enough of either.
+   */
+  private prefix(host: string, start: number, end: number, count: number): number[][] {
+    const tail = this.tails.get(host);
+    if (!tail || count <= 0) return [];
+    const t = tail.times;
+    let before = 0;
+    while (before < t.length && t[before]! < start) before++;
+    let after = before;
+    while (after < t.length && t[after]! <= end) after++;
+    const [begin, stop] =
+      before >= count
+        ? [before - count, before]
+        : t.length - after >= count
+          ? [after, after + count]
+          : [0, 0];
+    if (begin >= stop) return [];
+    return tail.values.map((x) => x.slice(begin, stop));
   }
 
   private onsetOptions(): OnsetOptions {
@@ -241,6 +301,13 @@ export class FChainLocalizer implements Localizer {
     }
     return this.table;
   }
+}
+
+function concat(head: readonly number[], x: Float64Array): Float64Array {
+  const out = new Float64Array(head.length + x.length);
+  out.set(head);
+  out.set(x, head.length);
+  return out;
 }
 
 /**

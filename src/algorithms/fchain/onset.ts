@@ -54,7 +54,8 @@ export interface NormalModel {
 /**
  * Analyses x[from..to) (x may extend before `from`: that history gives change points near the start
  * their burst context). `normal()` supplies the model trained on data before `from` (model null: the
- * prediction is "no change"); it is called only when the metric has change points.
+ * prediction is "no change"); it is called only when the metric has change points. Change points
+ * before `minOnset` (inside a normal-history prefix) are not judged.
  */
 export function analyzeMetric(
   x: Float64Array,
@@ -64,6 +65,7 @@ export function analyzeMetric(
   opts: OnsetOptions,
   table: BootstrapTable,
   scratch: Scratch,
+  minOnset = from,
 ): MetricFinding {
   const cps = changePoints(x, from, to, opts.cusum, table, scratch.cusum);
   if (cps.length === 0) return { onset: -1, direction: 0, ratio: 0, changePoints: 0 };
@@ -75,6 +77,7 @@ export function analyzeMetric(
   let direction = 0;
   for (let k = 0; k < cps.length; k++) {
     const c = cps[k]!;
+    if (c < minOnset) continue; // a change inside the normal-history prefix (its junction)
     const end = k + 1 < cps.length ? cps[k + 1]! : to;
     let signed = 0;
     let abs = 0;
@@ -97,7 +100,7 @@ export function analyzeMetric(
     const r = bar > 0 ? error / bar : error > 0 ? Number.MAX_VALUE : 0;
     if (r > ratio) ratio = r;
     if (!(error > expected && error > floor)) continue;
-    const at = cps[rollback(x, cps, k, from, to, opts.tangentTolerance)]!;
+    const at = Math.max(minOnset, cps[rollback(x, cps, k, from, to, opts.tangentTolerance)]!);
     if (onset < 0 || at < onset) {
       onset = at;
       direction = Math.sign(signed);

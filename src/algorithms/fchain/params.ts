@@ -22,6 +22,14 @@ export const FCHAIN_PARAMS = {
     source:
       'reconstruction: foreshock deviation (issue 20): the paper samples every 1 s (algorithms.md §3.1 step 1, [C-2nd]); at 60 s W = 100 s held 2 samples and no change point was ever found (docs/localization.md)',
   },
+  minHistorySamples: {
+    type: 'integer',
+    default: 10,
+    min: 0,
+    doc: "CUSUM sees at least this many samples before the look-back window's trigger part: where the recording is shorter, the host's latest training samples are put in front (0 = off)",
+    source:
+      'foreshock deviation (issue 20): a Nezha case holds 3 samples before its fault at 60 s; a permutation test on 7 samples cannot reach 95 % (its CUSUM range ties under rotation)',
+  },
   warmupS: {
     type: 'integer',
     default: 100,

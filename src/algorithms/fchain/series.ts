@@ -18,13 +18,26 @@ export function windowSeries(samples: readonly Sample[], metricCount: number): W
   const timeIndex = new Map<number, number>();
   const timeList: number[] = [];
   const hostIndex = new Map<string, number>();
-  for (const s of samples) {
-    if (!timeIndex.has(s.time)) {
-      timeIndex.set(s.time, timeList.length);
-      timeList.push(s.time);
+  // Samples come grouped by time: consecutive ones mostly share a time and the lookups are skipped.
+  const timeOf = new Int32Array(samples.length);
+  let lastTime = NaN;
+  let lastIndex = -1;
+  let lastHost = '';
+  samples.forEach((s, i) => {
+    if (s.time !== lastTime) {
+      lastTime = s.time;
+      let k = timeIndex.get(s.time);
+      if (k === undefined) {
+        k = timeList.length;
+        timeIndex.set(s.time, k);
+        timeList.push(s.time);
+      }
+      lastIndex = k;
     }
-    if (!hostIndex.has(s.host)) hostIndex.set(s.host, hostIndex.size);
-  }
+    timeOf[i] = lastIndex;
+    if (s.host !== lastHost && !hostIndex.has(s.host)) hostIndex.set(s.host, hostIndex.size);
+    lastHost = s.host;
+  });
   // Samples come in time order, but be safe: sort the axis and remap.
   const order = timeList.map((t, i) => [t, i] as const).sort((a, b) => a[0] - b[0]);
   const times = Float64Array.from(order, ([t]) => t);
@@ -34,12 +47,14 @@ export function windowSeries(samples: readonly Sample[], metricCount: number): W
   const sortedIndex = new Map(hosts.map((h, i) => [h, i]));
   const n = times.length;
   const values = hosts.map(() => Array.from({ length: metricCount }, () => new Float64Array(n).fill(NaN)));
-  for (const s of samples) {
-    const row = values[sortedIndex.get(s.host)!]!;
-    const t = remap[timeIndex.get(s.time)!]!;
+  // Per original host index, its row (one Map lookup per host, not per sample).
+  const rowOf = [...hostIndex.keys()].map((h) => values[sortedIndex.get(h)!]!);
+  samples.forEach((s, i) => {
+    const row = rowOf[hostIndex.get(s.host)!]!;
+    const t = remap[timeOf[i]!]!;
     const m = Math.min(metricCount, s.values.length);
     for (let k = 0; k < m; k++) row[k]![t] = s.values[k]!;
-  }
+  });
   for (const row of values) for (const x of row) fillGaps(x);
   return { times, hosts, values };
 }

@@ -33,9 +33,9 @@ import { quantileSorted } from '../../core/stats.ts';
 import { KnownTopology } from '../fchain/dependencies.ts';
 import { indexAtOrAfter, windowSeries } from '../fchain/series.ts';
 import type { AlgorithmDefinition } from '../registry.ts';
-import { windowMs } from '../windows.ts';
+import { samplesIn, windowMs } from '../windows.ts';
 import { lastChangePoint } from './bocpd.ts';
-import { robustScale, robustStats, type RobustStats } from './robust.ts';
+import { quantileSelect, robustScale, robustStats, type RobustStats } from './robust.ts';
 
 const PARAMS = {
   lookBackS: {
@@ -83,6 +83,14 @@ const PARAMS = {
     doc: "a series scores this quantile of |z| over the samples from the change time on (1 = BARO's max)",
     source: 'foreshock deviation from BARO (max): a persistent shift outranks a single spike',
   },
+  minPostS: {
+    type: 'number',
+    default: 60,
+    min: 0,
+    doc: 'a series scores over at least the last this many seconds (at least 1 sample), even when the change time t* is later',
+    source:
+      'foreshock choice: a fault persists; at 1 s a 10 s burst at the end must not decide (at 60 s this is one sample: no effect)',
+  },
   rangeShare: {
     type: 'number',
     default: 0.1,
@@ -104,6 +112,29 @@ const PARAMS = {
     max: 1,
     doc: 'prior weight of metrics a caller measures about its callees (names starting with "client-"): a callee\'s fault moves them too',
     source: 'foreshock choice (issue 20: "callers\' latency moving with the callee\'s fault")',
+  },
+  minPreSamples: {
+    type: 'integer',
+    default: 2,
+    min: 1,
+    doc: "the window's level before the change time is a second reference when it holds at least this many samples",
+    source: 'foreshock choice (BARO fits its scaler on the data before the change; we keep both references)',
+  },
+  victimRatio: {
+    type: 'number',
+    default: 0.5,
+    min: 0,
+    doc: 'a host whose best metric is a latency is a victim when a (transitive) callee scored at least as much, or at least this share of its score and shows a resource metric at causeZ or more',
+    source:
+      "foreshock choice (a caller's latency includes its callee's: RCD/CIRCA-style reasoning reduced to one rule)",
+  },
+  causeZ: {
+    type: 'number',
+    default: 3,
+    min: 0,
+    doc: 'within a host, resource metrics (cpu*, mem*) scoring at least this are named before latency and traffic metrics',
+    source:
+      'foreshock choice (data-free prior: resource use is a cause, latency a symptom; 3 = a clear robust-z outlier)',
   },
   victimFactor: {
     type: 'number',
@@ -171,12 +202,17 @@ export class BaroPlusLocalizer implements Localizer {
       const mags = refs.flatMap((r) => (r[m] ? [Math.max(Math.abs(r[m]!.hi), Math.abs(r[m]!.lo))] : []));
       return mags.length > 0 ? quantileSorted(Float64Array.from(mags).sort(), 0.5) : 0;
     });
+    const scales = refs.map((r) =>
+      metrics.map((_, m) =>
+        r[m] ? Math.max(robustScale(r[m]!, cfg.rangeShare, cfg.relShare), cfg.relShare * typical[m]!) : 1,
+      ),
+    );
     const z: (Float64Array | null)[][] = ws.hosts.map((_, h) =>
       metrics.map((_, m) => {
         const st = refs[h]![m];
         const x = ws.values[h]![m]!;
         if (!st || !Number.isFinite(x[0]!)) return null;
-        const scale = Math.max(robustScale(st, cfg.rangeShare, cfg.relShare), cfg.relShare * typical[m]!);
+        const scale = scales[h]![m]!;
         const out = new Float64Array(n);
         for (let t = 0; t < n; t++) out[t] = Math.abs(x[t]! - st.median) / scale;
         return out;
@@ -206,35 +242,81 @@ export class BaroPlusLocalizer implements Localizer {
       for (const v of top) sum += v;
       agg[t - from] = sum / cfg.topK;
     }
-    const change = from + lastChangePoint(agg, { hazardSamples: cfg.hazardSamples });
+    // The trigger says the system changed in the window: when BOCPD finds no change (a short
+    // window of 60 s samples), take the most likely single mean shift instead.
+    const found = lastChangePoint(agg, { hazardSamples: cfg.hazardSamples });
+    const change = from + (found > 0 ? found : bestSplit(agg, cfg.minPreSamples));
+
+    // The samples the scores read (step 3).
+    const scoreFrom = Math.max(0, Math.min(change, n - samplesIn(cfg.minPostS, this.ctx.sampleIntervalMs)));
+
+    // 2b. Change, not level: a series counts by how far it moved from BOTH references, the normal
+    // data and its own level in the window before t* (a series that drifted away from the training
+    // data before the fault, e.g. a memory rate on another day, is not a change at t*).
+    if (change >= cfg.minPreSamples) {
+      const pre = new Float64Array(change);
+      ws.hosts.forEach((_, h) =>
+        metrics.forEach((_, m) => {
+          const s = z[h]![m];
+          if (!s) return;
+          const x = ws.values[h]![m]!;
+          for (let t = 0; t < change; t++) pre[t] = x[t]!;
+          const level = quantileSelect(pre, 0.5);
+          const sc = scales[h]![m]!;
+          for (let t = scoreFrom; t < n; t++) s[t] = Math.min(s[t]!, Math.abs(x[t]! - level) / sc);
+        }),
+      );
+    }
 
     // 3. Series scores over [t*, end], weighted; 4. host = its best metric.
-    const post = new Float64Array(n - change);
+    // A fault persists: a series scores over at least the last minPostS seconds, so a burst of a
+    // few seconds at the end (housekeeping) that moved t* cannot outrank a persistent shift.
+    const post = new Float64Array(n - scoreFrom);
     const scored = ws.hosts.map((host, h) => {
-      let best: MetricRank = { host, metric: null, score: 0 };
+      const list: MetricRank[] = [];
       z[h]!.forEach((s, m) => {
         if (!s) return;
-        for (let t = change; t < n; t++) post[t - change] = s[t]!;
-        const v = weights[m]! * quantileSorted(post.slice().sort(), cfg.postQuantile);
-        if (Number.isFinite(v) && v > best.score) best = { host, metric: metrics[m]!, score: v };
+        for (let t = scoreFrom; t < n; t++) post[t - scoreFrom] = s[t]!;
+        const v = weights[m]! * quantileSelect(post, cfg.postQuantile);
+        if (Number.isFinite(v) && v > 0) list.push({ host, metric: metrics[m]!, score: v });
       });
-      return best;
+      list.sort((a, b) => b.score - a.score);
+      return { host, score: list[0]?.score ?? 0, metrics: list };
     });
 
-    // Victims: a host whose (transitive) callee scored at least as high.
+    // Victims: a host whose best metric is a latency (a symptom that travels up the call graph)
+    // and that has a (transitive) callee that moved as much, or that shows a clear resource cause
+    // (cpu, mem) and moved at least victimRatio as much.
+    const cause = (e: MetricRank): boolean => isResource(e.metric!) && e.score >= cfg.causeZ;
     if (topology.edges.length > 0 && cfg.victimFactor < 1) {
       const graph = new KnownTopology(topology.edges);
       const raw = new Map(scored.map((s) => [s.host, s.score]));
+      const hasCause = new Map(scored.map((s) => [s.host, s.metrics.some(cause)]));
       for (const s of scored) {
-        const callee = scored.some(
-          (o) => o.host !== s.host && o.score >= raw.get(s.host)! && graph.reaches(s.host, o.host),
-        );
-        if (callee) s.score *= cfg.victimFactor;
+        if (!isSymptom(s.metrics[0]?.metric ?? '')) continue;
+        const own = raw.get(s.host)!;
+        const explained = scored.some((o) => {
+          if (o.host === s.host || !graph.reaches(s.host, o.host)) return false;
+          const r = raw.get(o.host)!;
+          return r >= own || (hasCause.get(o.host)! && r >= cfg.victimRatio * own);
+        });
+        if (explained) s.score *= cfg.victimFactor;
       }
     }
     scored.sort((a, b) => b.score - a.score || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+    // (host, metric) pairs: hosts in score order; within a host, clearly abnormal resource metrics
+    // (causes) before latency and traffic (symptoms), then by score.
+    const entries: MetricRank[] = [];
+    for (const s of scored) {
+      if (s.metrics.length === 0) {
+        entries.push({ host: s.host, metric: null, score: 0 });
+        continue;
+      }
+      const ordered = [...s.metrics.filter(cause), ...s.metrics.filter((e) => !cause(e))];
+      for (const e of ordered) entries.push({ host: s.host, metric: e.metric, score: s.score });
+    }
     return {
-      entries: scored,
+      entries,
       pinpointed: scored.length > 0 && scored[0]!.score > 0 ? [scored[0]!.host] : [],
     };
   }
@@ -242,6 +324,40 @@ export class BaroPlusLocalizer implements Localizer {
   toJSON(): AlgorithmState {
     return { algorithm: 'baro-plus', config: this.config, state: { stats: Object.fromEntries(this.stats) } };
   }
+}
+
+/**
+ * The split index i (min <= i <= n - 1) that maximises the standardised mean shift of x between
+ * [0, i) and [i, n) (the least-squares single change point); 0 when the series is too short.
+ */
+export function bestSplit(x: ArrayLike<number>, min: number): number {
+  const n = x.length;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += x[i]!;
+  let best = 0;
+  let bestStat = 0;
+  let left = 0;
+  for (let i = 1; i < n; i++) {
+    left += x[i - 1]!;
+    if (i < min) continue;
+    const d = (total - left) / (n - i) - left / i;
+    const stat = d * Math.sqrt((i * (n - i)) / n);
+    if (stat > bestStat) {
+      bestStat = stat;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/** Metrics that move with a callee's fault: latencies (a caller's include its callees'). */
+function isSymptom(metric: string): boolean {
+  return metric.includes('latency');
+}
+
+/** A service's own resource use (CPU, memory): a fault's cause, not a callee's echo. */
+function isResource(metric: string): boolean {
+  return /^(cpu|mem)/.test(metric);
 }
 
 export const baroPlusDefinition: AlgorithmDefinition = {

@@ -33,20 +33,32 @@ export function lastChangePoint(x: ArrayLike<number>, opts: BocpdOptions): numbe
   const mean0 = s / m;
   const var0 = Math.max(ss / m - mean0 * mean0, 1e-12 * (1 + mean0 * mean0));
   const h = 1 / Math.max(1, opts.hazardSamples);
-  // Sufficient statistics per run length r (index r = run of r samples before the current one).
-  let p = new Float64Array([1]);
-  let mu = new Float64Array([mean0]);
-  let kappa = new Float64Array([1]);
-  let alpha = new Float64Array([1]);
-  let beta = new Float64Array([var0]);
+  // Sufficient statistics per run length r (index r = run of r samples before the current one),
+  // in buffers of n + 1 updated in place (each step shifts run r to r + 1: walk down from the top).
+  let p = new Float64Array(n + 1);
+  let np = new Float64Array(n + 1);
+  const mu = new Float64Array(n + 1);
+  const kappa = new Float64Array(n + 1);
+  const alpha = new Float64Array(n + 1);
+  const beta = new Float64Array(n + 1);
+  // lgamma((nu + 1) / 2) - lgamma(nu / 2) for nu = 2 alpha: alpha is 1 + r / 2 for run r, so the
+  // Student-t constant is a function of r alone (computed once per r, the same numbers as before).
+  const gammaTerm = new Float64Array(n + 1).fill(NaN);
+  p[0] = 1;
+  mu[0] = mean0;
+  kappa[0] = 1;
+  alpha[0] = 1;
+  beta[0] = var0;
+  let r = 1;
   for (let t = 0; t < n; t++) {
     const v = x[t]!;
     if (!Number.isFinite(v)) continue;
-    const r = p.length;
-    const np = new Float64Array(r + 1);
     let cp = 0;
     for (let i = 0; i < r; i++) {
-      const pred = studentT(v, mu[i]!, (beta[i]! * (kappa[i]! + 1)) / (alpha[i]! * kappa[i]!), 2 * alpha[i]!);
+      const nu = 2 * alpha[i]!;
+      let g = gammaTerm[i]!;
+      if (Number.isNaN(g)) g = gammaTerm[i] = lgamma((nu + 1) / 2) - lgamma(nu / 2);
+      const pred = studentT(v, mu[i]!, (beta[i]! * (kappa[i]! + 1)) / (alpha[i]! * kappa[i]!), nu, g);
       const w = p[i]! * pred;
       np[i + 1] = w * (1 - h);
       cp += w * h;
@@ -55,32 +67,27 @@ export function lastChangePoint(x: ArrayLike<number>, opts: BocpdOptions): numbe
     let total = 0;
     for (let i = 0; i <= r; i++) total += np[i]!;
     if (!(total > 0)) {
-      np.fill(0);
+      np.fill(0, 0, r + 1);
       np[0] = 1;
       total = 1;
     }
     for (let i = 0; i <= r; i++) np[i]! /= total;
-    const nmu = new Float64Array(r + 1);
-    const nk = new Float64Array(r + 1);
-    const na = new Float64Array(r + 1);
-    const nb = new Float64Array(r + 1);
-    nmu[0] = mean0;
-    nk[0] = 1;
-    na[0] = 1;
-    nb[0] = var0;
-    for (let i = 0; i < r; i++) {
+    for (let i = r - 1; i >= 0; i--) {
       const k = kappa[i]!;
-      nmu[i + 1] = (k * mu[i]! + v) / (k + 1);
-      nk[i + 1] = k + 1;
-      na[i + 1] = alpha[i]! + 0.5;
-      nb[i + 1] = beta[i]! + (k * (v - mu[i]!) ** 2) / (2 * (k + 1));
+      const m0 = mu[i]!;
+      mu[i + 1] = (k * m0 + v) / (k + 1);
+      kappa[i + 1] = k + 1;
+      alpha[i + 1] = alpha[i]! + 0.5;
+      beta[i + 1] = beta[i]! + (k * (v - m0) ** 2) / (2 * (k + 1));
     }
-    p = np;
-    mu = nmu;
-    kappa = nk;
-    alpha = na;
-    beta = nb;
+    mu[0] = mean0;
+    kappa[0] = 1;
+    alpha[0] = 1;
+    beta[0] = var0;
+    [p, np] = [np, p];
+    r++;
   }
+  p = p.subarray(0, r);
   let best = 0;
   for (let i = 1; i < p.length; i++) if (p[i]! > p[best]!) best = i;
   // Run length `best` counts the finite samples of the current run: walk back over them.
@@ -93,10 +100,13 @@ export function lastChangePoint(x: ArrayLike<number>, opts: BocpdOptions): numbe
   return best === 0 ? n - 1 : idx;
 }
 
-/** Student-t density with location mu, squared scale s2 and nu degrees of freedom. */
-function studentT(x: number, mu: number, s2: number, nu: number): number {
+/**
+ * Student-t density with location mu, squared scale s2 and nu degrees of freedom; g is
+ * lgamma((nu + 1) / 2) - lgamma(nu / 2).
+ */
+function studentT(x: number, mu: number, s2: number, nu: number, g: number): number {
   const z = ((x - mu) * (x - mu)) / (s2 * nu);
-  const logc = lgamma((nu + 1) / 2) - lgamma(nu / 2) - 0.5 * Math.log(nu * Math.PI * s2);
+  const logc = g - 0.5 * Math.log(nu * Math.PI * s2);
   return Math.exp(logc - ((nu + 1) / 2) * Math.log1p(z));
 }
 

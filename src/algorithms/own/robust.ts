@@ -39,3 +39,44 @@ export function robustScale(st: RobustStats, rangeShare: number, relShare: numbe
   const floor = 1e-9 * (1 + Math.abs(st.median));
   return Math.max(st.iqr, rangeShare * (st.hi - st.lo), relShare * Math.abs(st.median), floor);
 }
+
+/**
+ * quantileSorted(x sorted, q) without sorting: the two order statistics it interpolates, found by
+ * selection in O(n) (x is reordered). The same number as sorting first; x must hold no NaN.
+ */
+export function quantileSelect(x: Float64Array, q: number): number {
+  const n = x.length;
+  if (n === 0) return NaN;
+  const pos = (n - 1) * Math.min(1, Math.max(0, q));
+  const lo = Math.floor(pos);
+  select(x, lo);
+  if (pos === lo || lo + 1 >= n) return x[lo]!;
+  let next = Infinity;
+  for (let i = lo + 1; i < n; i++) if (x[i]! < next) next = x[i]!;
+  return x[lo]! + (next - x[lo]!) * (pos - lo);
+}
+
+/** Reorders x so that x[k] is its k-th smallest, smaller ones before it, larger ones after (Hoare). */
+function select(x: Float64Array, k: number): void {
+  let left = 0;
+  let right = x.length - 1;
+  while (right > left) {
+    const pivot = x[(left + right) >> 1]!;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (x[i]! < pivot) i++;
+      while (x[j]! > pivot) j--;
+      if (i <= j) {
+        const t = x[i]!;
+        x[i] = x[j]!;
+        x[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return;
+  }
+}

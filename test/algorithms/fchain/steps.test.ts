@@ -236,6 +236,20 @@ describe('per-metric analysis', () => {
     expect(f.ratio).toBeGreaterThan(1);
   });
 
+  it('does not take a change inside a normal-history prefix (before minOnset) for an onset', () => {
+    // A level step at 100 (the junction of a prefix and the real window), the real fault at 150.
+    const x = noise(200, 4);
+    for (let i = 100; i < 200; i++) x[i]! += 30;
+    for (let i = 150; i < 200; i++) x[i]! += 40;
+    const normal = () => ({ model: fitModel(x, 0, 100, 40), normalRange: 6 });
+    const all = analyzeMetric(x, 50, 200, normal, opts, table, newScratch(200));
+    const real = analyzeMetric(x, 50, 200, normal, opts, table, newScratch(200), 120);
+    expect(all.onset).toBeLessThan(120);
+    // The rollback may walk back to the window's first sample, never into the prefix.
+    expect(real.onset).toBeGreaterThanOrEqual(120);
+    expect(real.onset).toBeLessThanOrEqual(156);
+  });
+
   it('does not flag a shift that stays within normal fluctuation', () => {
     const x = Float64Array.from(noise(200, 5), (v, i) => v + 10 * Math.sin(i / 8));
     const normal = () => ({ model: fitModel(x, 0, 100, 40), normalRange: 22 });

@@ -19,25 +19,28 @@ describe.skipIf(!have)('localizers on Nezha (real Kubernetes microservices, 60 s
   const row = (r: ReturnType<typeof runRca>, alg: string, type = 'all') =>
     r.summary.find((x) => x.algorithm === alg && x.faultType === type)!;
 
-  it('Online Boutique: baro-plus AC@1 >= 0.75 (measured 0.79), robust FChain >= 0.40 (0.43; 0.13 before)', () => {
+  it('Online Boutique: baro-plus AC@1 >= 0.82 (measured 0.86; CPU 1.00, HitRate@100% 0.65), robust FChain >= 0.65 (0.71; 0.13 before)', () => {
     const train = loadTrainSets([path.join(root, 'normal')]);
     const r = runRca(ob, { ...opts, algorithms: ['baro-plus', 'fchain'], train });
     expect(ob).toHaveLength(56);
-    expect(row(r, 'baro-plus').ac1!).toBeGreaterThanOrEqual(0.75);
-    expect(row(r, 'baro-plus', 'cpu').ac1!).toBeGreaterThanOrEqual(0.85);
+    expect(row(r, 'baro-plus').ac1!).toBeGreaterThanOrEqual(0.82);
+    expect(row(r, 'baro-plus', 'cpu').ac1!).toBeGreaterThanOrEqual(0.95);
+    expect(row(r, 'baro-plus', 'delay').ac1!).toBeGreaterThanOrEqual(0.8);
+    // The culprit metric (cpu) is named first on most CPU faults: resource causes before latency.
+    expect(row(r, 'baro-plus', 'cpu').hit100!).toBeGreaterThanOrEqual(0.55);
     expect(row(r, 'baro-plus').ac3!).toBeGreaterThanOrEqual(0.9);
-    expect(row(r, 'fchain').ac1!).toBeGreaterThanOrEqual(0.4);
+    expect(row(r, 'fchain').ac1!).toBeGreaterThanOrEqual(0.65);
     expect(row(r, 'baro-plus').chance1!).toBeCloseTo(0.1, 6);
   });
 
-  it('across days: OB 2022-08-22 cases trained on the 08-23 normal stretch only (measured 0.75)', () => {
+  it('across days: OB 2022-08-22 cases trained on the 08-23 normal stretch only (measured 0.88)', () => {
     const train = loadTrainSets([path.join(root, 'normal', 'nezha-ob-2022-08-23-normal.csv')]);
     const day = ob.filter((c) => c.name.startsWith('nezha-ob-220822-'));
     const r = runRca(day, { ...opts, algorithms: ['baro-plus'], train });
-    expect(row(r, 'baro-plus').ac1!).toBeGreaterThanOrEqual(0.7);
+    expect(row(r, 'baro-plus').ac1!).toBeGreaterThanOrEqual(0.8);
   });
 
-  it('Train Ticket (46 services): baro-plus finds every CPU fault first (measured 1.00; 0.27 over all 41 cases)', () => {
+  it('Train Ticket (46 services): baro-plus finds every CPU fault first (measured 1.00; 0.20 over all 41 cases)', () => {
     // The CPU cases only, to keep the test fast; the whole table is in docs/localization.md.
     const train = loadTrainSets([path.join(root, 'normal')]);
     const cpu = tt.filter((c) => c.dataset.manifest.faults[0]!.type === 'cpu');
