@@ -267,6 +267,17 @@ describe('experiment --synthetic (replay of the shipped synthetic run; the runne
       /unknown experiment "meteor" \(known: control, cpuhog, diskfill, diskhog, memleak\)/,
     );
   });
+
+  it('refuses a --normal phase out of range, and a disk experiment on the embedded stack', () => {
+    expectUserError(
+      run('experiment', 'memleak', '--normal', '5', '--out', join(tmp, 'runs3')),
+      /--normal must be a number of seconds in \[10, 86400\], got 5/,
+    );
+    expectUserError(
+      run('experiment', 'diskfill', '--out', join(tmp, 'runs3')),
+      /runs on local, remote, aws, not on the embedded stack .*use --stack local/,
+    );
+  });
 });
 
 describe('a closed stdout (foreshock ... | head)', () => {

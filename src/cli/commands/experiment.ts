@@ -30,6 +30,7 @@ interface Args extends RemoteStackArgs {
   'report-dir': string;
   stack: string;
   reps?: number;
+  normal?: number;
   fix: boolean;
   overwrite: boolean;
   'record-only': boolean;
@@ -66,6 +67,11 @@ export const experimentCommand: CommandModule<object, Args> = {
           'embedded: processes on this machine, no root; local: the namespaced testbed (`foreshock testbed up --ssh` first); aws: the deployed AWS testbed (`foreshock aws deploy`, `aws known-hosts`); remote: hosts prepared like it (--remote-spec)',
       })
       .option('reps', { type: 'number', describe: "repetitions (default: the spec's)" })
+      .option('normal', {
+        type: 'number',
+        describe:
+          "seconds of normal phase (default: the spec's): e.g. 600 for recordings that train UBL and PREPARE (the UBL paper trained on ~6,000 samples)",
+      })
       .option('fix', {
         type: 'boolean',
         default: false,
@@ -101,6 +107,10 @@ export const experimentCommand: CommandModule<object, Args> = {
       })
       .example('$0 experiment memleak', 'the memory-leak experiment on the embedded stack (about 6 minutes)')
       .example('$0 experiment cpuhog --stack local --reps 3', 'three repetitions on the namespaced testbed')
+      .example(
+        '$0 experiment cpuhog --stack local --reps 5 --normal 600 --record-only',
+        'five recordings with 10-minute normal phases (training data)',
+      )
       .example('$0 experiment memleak --stack aws --ssh-key ~/.ssh/foreshock.pem', 'on the AWS testbed')
       .example('$0 experiment memleak --synthetic', 'replay the shipped synthetic memory-leak run'),
   handler: async (args) => {
@@ -156,7 +166,14 @@ export const experimentCommand: CommandModule<object, Args> = {
 
 async function runSpec(args: Args): Promise<void> {
   const stack = args.stack as SessionStack;
-  const spec = loadExperiment(args.name, stack);
+  const loaded = loadExperiment(args.name, stack);
+  if (
+    args.normal !== undefined &&
+    !(Number.isFinite(args.normal) && args.normal >= 10 && args.normal <= 86_400)
+  )
+    throw new UserError(`--normal must be a number of seconds in [10, 86400], got ${args.normal}`);
+  const spec =
+    args.normal === undefined ? loaded : { ...loaded, phases: { ...loaded.phases, normalS: args.normal } };
   const remote = await resolveRemoteSpec(stack, args);
   const outDir = join(args.out, spec.name);
   const started = Date.now();
