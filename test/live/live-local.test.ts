@@ -1,6 +1,7 @@
 // Live mode on the namespaced testbed (issue 11's integration test): real Kafka, MariaDB, agents and
 // recorder; UBL trained on the committed control recordings; a memory leak injected on db over SSH;
-// live mode with --act must alarm on db, localize db, end the leaking process, and db's memory must
+// live mode with --act must alarm on db, localize db, end the leaking process (a leak program: the
+// spec's top level, not the local stack's leak in the web tier's heap), and db's memory must
 // recover. The SLO part ("an alarm before the violation") cannot be shown with this fault: on the
 // testbed the leak squeezes the page cache without raising latency (docs/live.md), so the test
 // asserts that if an onset happened, db's first alarm came before it. Needs root, mariadbd, the
@@ -92,7 +93,10 @@ describe.skipIf(missing !== undefined)('live mode with --act on the local testbe
       validateAfterS: 15,
       out,
       port: 0,
-      inject: { spec: loadExperiment('memleak', 'local'), atS: 40 },
+      // A leak program on db (the spec's top level, as on AWS), not the local stack's web-heap leak:
+      // this test is about live mode ending the leaking process, which restart does for a process
+      // and never for a service.
+      inject: { spec: loadExperiment('memleak', 'remote'), atS: 40 },
       log: (l) => lines.push(l),
     });
     const live = JSON.parse(readFileSync(path.join(out, 'live.json'), 'utf8')) as LiveJson;
