@@ -22,7 +22,7 @@ import type {
 import type { ConfigOf, ParamSpecs } from '../../core/config.ts';
 import { indexAtOrAfter, windowSeries } from '../fchain/series.ts';
 import type { AlgorithmDefinition } from '../registry.ts';
-import { windowMs } from '../windows.ts';
+import { MIN_LOOKBACK_SAMPLES_PARAM, windowMs } from '../windows.ts';
 
 const PARAMS = {
   lookBackS: {
@@ -32,13 +32,7 @@ const PARAMS = {
     doc: 'look-back window before the trigger whose distribution is compared with normal data (s)',
     source: 'reconstruction: the same W as fchain, for a like-for-like comparison',
   },
-  minLookBackSamples: {
-    type: 'integer',
-    default: 10,
-    min: 2,
-    doc: 'windows hold at least this many samples: each window is max(its seconds, this x the sample interval) (issue 20: at 60 s a 100 s window held 2 samples)',
-    source: 'foreshock choice (src/algorithms/windows.ts)',
-  },
+  minLookBackSamples: MIN_LOOKBACK_SAMPLES_PARAM,
   warmupS: {
     type: 'integer',
     default: 100,

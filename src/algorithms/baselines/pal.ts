@@ -25,7 +25,7 @@ import type { ConfigOf, ParamSpecs } from '../../core/config.ts';
 import { BootstrapTable, changePoints } from '../fchain/cusum.ts';
 import { indexAtOrAfter, windowSeries } from '../fchain/series.ts';
 import type { AlgorithmDefinition } from '../registry.ts';
-import { samplesIn, windowMs } from '../windows.ts';
+import { MIN_LOOKBACK_SAMPLES_PARAM, samplesIn, windowMs } from '../windows.ts';
 
 const PARAMS = {
   lookBackS: {
@@ -35,13 +35,7 @@ const PARAMS = {
     doc: 'look-back window before the trigger in which change points are searched (s)',
     source: 'reconstruction: the same W as fchain, for a like-for-like comparison',
   },
-  minLookBackSamples: {
-    type: 'integer',
-    default: 10,
-    min: 2,
-    doc: 'windows hold at least this many samples: each window is max(its seconds, this x the sample interval) (issue 20: at 60 s a 100 s window held 2 samples)',
-    source: 'foreshock choice (src/algorithms/windows.ts)',
-  },
+  minLookBackSamples: MIN_LOOKBACK_SAMPLES_PARAM,
   warmupS: {
     type: 'integer',
     default: 100,

@@ -21,7 +21,7 @@ import { meanSd } from '../../core/stats.ts';
 import { KnownTopology } from '../fchain/dependencies.ts';
 import { indexAtOrAfter, windowSeries } from '../fchain/series.ts';
 import type { AlgorithmDefinition } from '../registry.ts';
-import { windowMs } from '../windows.ts';
+import { MIN_LOOKBACK_SAMPLES_PARAM, MIN_RECENT_SAMPLES_PARAM, windowMs } from '../windows.ts';
 
 const PARAMS = {
   lookBackS: {
@@ -45,20 +45,8 @@ const PARAMS = {
     doc: 'a host is abnormal when some metric moved this many standard deviations',
     source: 'baseline (foreshock choice): the usual 3 sigma',
   },
-  minLookBackSamples: {
-    type: 'integer',
-    default: 10,
-    min: 2,
-    doc: 'windows hold at least this many samples: each window is max(its seconds, this x the sample interval) (issue 20: at 60 s a 100 s window held 2 samples)',
-    source: 'foreshock choice (src/algorithms/windows.ts)',
-  },
-  minRecentSamples: {
-    type: 'integer',
-    default: 3,
-    min: 1,
-    doc: 'the recent part holds at least this many samples (at 60 s, 30 s held at most one)',
-    source: 'foreshock choice (src/algorithms/windows.ts)',
-  },
+  minLookBackSamples: MIN_LOOKBACK_SAMPLES_PARAM,
+  minRecentSamples: MIN_RECENT_SAMPLES_PARAM,
   minSd: {
     type: 'number',
     default: 1e-6,
