@@ -215,16 +215,16 @@ export class BaroPlusLocalizer implements Localizer {
         r[m] ? Math.max(robustScale(r[m]!, cfg.rangeShare, cfg.relShare), cfg.relShare * typical[m]!) : 1,
       ),
     );
-    const z: (Float64Array | null)[][] = ws.hosts.map((_, h) =>
-      metrics.map((_, m) => {
-        const st = refs[h]![m];
-        const x = ws.values[h]![m]!;
-        if (!st || !Number.isFinite(x[0]!)) return null;
-        const scale = scales[h]![m]!;
-        const out = new Float64Array(n);
-        for (let t = 0; t < n; t++) out[t] = Math.abs(x[t]! - st.median) / scale;
-        return out;
-      }),
+    // |z| of a series at t is |x[t] - median| / scale, computed where it is read (no per-series
+    // arrays); `level` is the second reference of step 2b (NaN until set).
+    const z: ({ x: Float64Array; median: number; scale: number; level: number } | null)[][] = ws.hosts.map(
+      (_, h) =>
+        metrics.map((_, m) => {
+          const st = refs[h]![m];
+          const x = ws.values[h]![m]!;
+          if (!st || !Number.isFinite(x[0]!)) return null;
+          return { x, median: st.median, scale: scales[h]![m]!, level: NaN };
+        }),
     );
 
     // 2. The change time t*: BOCPD on the aggregate anomaly series of the look-back window.
@@ -236,8 +236,9 @@ export class BaroPlusLocalizer implements Localizer {
     for (const row of z) {
       for (const s of row) {
         if (!s) continue;
+        const { x, median, scale } = s;
         for (let t = 0; t < span; t++) {
-          const v = Math.min(cfg.zCap, s[from + t]!);
+          const v = Math.min(cfg.zCap, Math.abs(x[from + t]! - median) / scale);
           const base = t * k;
           if (v > top[base + k - 1]!) {
             let i = k - 1;
@@ -269,17 +270,13 @@ export class BaroPlusLocalizer implements Localizer {
     // data before the fault, e.g. a memory rate on another day, is not a change at t*).
     if (change >= cfg.minPreSamples) {
       const pre = new Float64Array(change);
-      ws.hosts.forEach((_, h) =>
-        metrics.forEach((_, m) => {
-          const s = z[h]![m];
-          if (!s) return;
-          const x = ws.values[h]![m]!;
-          for (let t = 0; t < change; t++) pre[t] = x[t]!;
-          const level = quantileSelect(pre, 0.5);
-          const sc = scales[h]![m]!;
-          for (let t = scoreFrom; t < n; t++) s[t] = Math.min(s[t]!, Math.abs(x[t]! - level) / sc);
-        }),
-      );
+      for (const row of z) {
+        for (const s of row) {
+          if (!s) continue;
+          for (let t = 0; t < change; t++) pre[t] = s.x[t]!;
+          s.level = quantileSelect(pre, 0.5);
+        }
+      }
     }
 
     // 3. Series scores over [t*, end], weighted; 4. host = its best metric.
@@ -290,7 +287,12 @@ export class BaroPlusLocalizer implements Localizer {
       const list: MetricRank[] = [];
       z[h]!.forEach((s, m) => {
         if (!s) return;
-        for (let t = scoreFrom; t < n; t++) post[t - scoreFrom] = s[t]!;
+        const { x, median, scale, level } = s;
+        const twoRefs = !Number.isNaN(level);
+        for (let t = scoreFrom; t < n; t++) {
+          const d = Math.abs(x[t]! - median) / scale;
+          post[t - scoreFrom] = twoRefs ? Math.min(d, Math.abs(x[t]! - level) / scale) : d;
+        }
         const v = weights[m]! * quantileSelect(post, cfg.postQuantile);
         if (Number.isFinite(v) && v > 0) list.push({ host, metric: metrics[m]!, score: v });
       });
