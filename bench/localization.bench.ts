@@ -66,16 +66,22 @@ const scan = best(() => {
 const rows: string[][] = [['step', 'wall ms', 'ratio to scan']];
 rows.push([`scan of the window (${samples.length} samples x ${METRICS} metrics)`, scan.toFixed(2), '1']);
 let baro = NaN;
-for (const name of ['baro-plus', 'zscore']) {
+// The speed mode (maxBocpdSamples, off by default: it costs accuracy, docs/localization.md) beside.
+const runs: [string, string, Record<string, number> | undefined][] = [
+  ['baro-plus', 'baro-plus', undefined],
+  ['baro-plus maxBocpdSamples=150', 'baro-plus', { maxBocpdSamples: 150 }],
+  ['zscore', 'zscore', undefined],
+];
+for (const [label, name, config] of runs) {
   const def = getAlgorithm(name);
-  const l = def.create(resolveConfig(def, undefined), ctx) as Localizer;
+  const l = def.create(resolveConfig(def, config), ctx) as Localizer;
   l.fit?.({ samples: training, sloViolations: null });
   let top = '';
   const ms = best(() => {
     top = l.localize(window, trigger, topology).entries[0]?.host ?? '-';
   });
-  if (name === 'baro-plus') baro = ms;
-  rows.push([`localize ${name} (top: ${top})`, ms.toFixed(2), (ms / scan).toFixed(0)]);
+  if (label === 'baro-plus') baro = ms;
+  rows.push([`localize ${label} (top: ${top})`, ms.toFixed(2), (ms / scan).toFixed(0)]);
 }
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
 console.log(

@@ -18,14 +18,21 @@ export function windowSeries(samples: readonly Sample[], metricCount: number): W
   const timeIndex = new Map<number, number>();
   const timeList: number[] = [];
   const hostIndex = new Map<string, number>();
-  // Samples come grouped by time: consecutive ones mostly share a time and the lookups are skipped.
+  const hostNames: string[] = [];
+  // Samples come grouped by time, the hosts in the same order at every time: the time lookup is
+  // skipped while the time repeats, and the host at position p of a group is first guessed to be
+  // the one at position p of the previous group (a string compare, no Map lookup).
   const timeOf = new Int32Array(samples.length);
+  const hostOf = new Int32Array(samples.length);
+  const hostAtPos: number[] = [];
   let lastTime = NaN;
   let lastIndex = -1;
-  let lastHost = '';
-  samples.forEach((s, i) => {
+  let pos = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i]!;
     if (s.time !== lastTime) {
       lastTime = s.time;
+      pos = 0;
       let k = timeIndex.get(s.time);
       if (k === undefined) {
         k = timeList.length;
@@ -35,26 +42,38 @@ export function windowSeries(samples: readonly Sample[], metricCount: number): W
       lastIndex = k;
     }
     timeOf[i] = lastIndex;
-    if (s.host !== lastHost && !hostIndex.has(s.host)) hostIndex.set(s.host, hostIndex.size);
-    lastHost = s.host;
-  });
+    let h = hostAtPos[pos];
+    if (h === undefined || hostNames[h] !== s.host) {
+      h = hostIndex.get(s.host);
+      if (h === undefined) {
+        h = hostNames.length;
+        hostIndex.set(s.host, h);
+        hostNames.push(s.host);
+      }
+      hostAtPos[pos] = h;
+    }
+    hostOf[i] = h;
+    pos++;
+  }
   // Samples come in time order, but be safe: sort the axis and remap.
   const order = timeList.map((t, i) => [t, i] as const).sort((a, b) => a[0] - b[0]);
   const times = Float64Array.from(order, ([t]) => t);
   const remap = new Int32Array(order.length);
-  order.forEach(([, old], pos) => (remap[old] = pos));
-  const hosts = [...hostIndex.keys()].sort();
+  order.forEach(([, old], p) => (remap[old] = p));
+  const hosts = [...hostNames].sort();
   const sortedIndex = new Map(hosts.map((h, i) => [h, i]));
   const n = times.length;
   const values = hosts.map(() => Array.from({ length: metricCount }, () => new Float64Array(n).fill(NaN)));
-  // Per original host index, its row (one Map lookup per host, not per sample).
-  const rowOf = [...hostIndex.keys()].map((h) => values[sortedIndex.get(h)!]!);
-  samples.forEach((s, i) => {
-    const row = rowOf[hostIndex.get(s.host)!]!;
+  // Per first-seen host index, its row.
+  const rowOf = hostNames.map((h) => values[sortedIndex.get(h)!]!);
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i]!;
+    const row = rowOf[hostOf[i]!]!;
     const t = remap[timeOf[i]!]!;
-    const m = Math.min(metricCount, s.values.length);
-    for (let k = 0; k < m; k++) row[k]![t] = s.values[k]!;
-  });
+    const v = s.values;
+    const m = Math.min(metricCount, v.length);
+    for (let k = 0; k < m; k++) row[k]![t] = v[k]!;
+  }
   for (const row of values) for (const x of row) fillGaps(x);
   return { times, hosts, values };
 }

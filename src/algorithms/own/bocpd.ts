@@ -55,11 +55,18 @@ export function lastChangePoint(x: ArrayLike<number>, opts: BocpdOptions): numbe
     if (!Number.isFinite(v)) continue;
     let cp = 0;
     for (let i = 0; i < r; i++) {
-      const nu = 2 * alpha[i]!;
+      const a = alpha[i]!;
+      const k = kappa[i]!;
+      const nu = 2 * a;
       let g = gammaTerm[i]!;
-      if (Number.isNaN(g)) g = gammaTerm[i] = lgamma((nu + 1) / 2) - lgamma(nu / 2);
-      const pred = studentT(v, mu[i]!, (beta[i]! * (kappa[i]! + 1)) / (alpha[i]! * kappa[i]!), nu, g);
-      const w = p[i]! * pred;
+      if (g !== g) g = gammaTerm[i] = lgamma((nu + 1) / 2) - lgamma(nu / 2); // NaN: not yet computed
+      // The Student-t predictive density of v (location mu, squared scale s2, nu degrees of
+      // freedom), inlined: this loop is the O(n^2) part (~0.2 M evaluations at n = 600).
+      const s2 = (beta[i]! * (k + 1)) / (a * k);
+      const d = v - mu[i]!;
+      const zt = (d * d) / (s2 * nu);
+      const logc = g - 0.5 * Math.log(nu * Math.PI * s2);
+      const w = p[i]! * Math.exp(logc - ((nu + 1) / 2) * Math.log1p(zt));
       np[i + 1] = w * (1 - h);
       cp += w * h;
     }
@@ -98,16 +105,6 @@ export function lastChangePoint(x: ArrayLike<number>, opts: BocpdOptions): numbe
     if (Number.isFinite(x[idx]!)) left--;
   }
   return best === 0 ? n - 1 : idx;
-}
-
-/**
- * Student-t density with location mu, squared scale s2 and nu degrees of freedom; g is
- * lgamma((nu + 1) / 2) - lgamma(nu / 2).
- */
-function studentT(x: number, mu: number, s2: number, nu: number, g: number): number {
-  const z = ((x - mu) * (x - mu)) / (s2 * nu);
-  const logc = g - 0.5 * Math.log(nu * Math.PI * s2);
-  return Math.exp(logc - ((nu + 1) / 2) * Math.log1p(z));
 }
 
 /** log Gamma (Lanczos, g = 7), accurate to ~1e-13 for x > 0. */

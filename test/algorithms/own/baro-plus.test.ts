@@ -1,7 +1,7 @@
 // baro-plus (issue 20): its building blocks against known answers, and the localizer on 1 s
 // per-service cases shaped like the held-out check (CPU hog or memory leak in one of 13 services).
 import { describe, expect, it } from 'vitest';
-import { bestSplit } from '../../../src/algorithms/own/baro-plus.ts';
+import { bestSplit, coarseChangePoint } from '../../../src/algorithms/own/baro-plus.ts';
 import { lastChangePoint } from '../../../src/algorithms/own/bocpd.ts';
 import { robustScale, robustStats } from '../../../src/algorithms/own/robust.ts';
 import { samplesIn, windowMs } from '../../../src/algorithms/windows.ts';
@@ -33,6 +33,17 @@ describe('BOCPD (lastChangePoint)', () => {
     x[20] = NaN;
     x[80] = NaN;
     expect(Math.abs(lastChangePoint(x, { hazardSamples: 50 }) - 70)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('coarseChangePoint (speed mode, off by default)', () => {
+  it('is lastChangePoint without a limit, and finds the shift to a block with one', () => {
+    const rng = createRng(5);
+    const x = Float64Array.from({ length: 600 }, (_, i) => (i >= 541 ? 4 : 0) + rng.normal());
+    expect(coarseChangePoint(x, 100, 0)).toBe(lastChangePoint(x, { hazardSamples: 100 }));
+    const coarse = coarseChangePoint(x, 100, 150); // blocks of 4 samples
+    expect(Math.abs(coarse - 541)).toBeLessThanOrEqual(4);
+    expect((600 - coarse) % 4).toBe(0); // a block start, blocks aligned to the end
   });
 });
 
