@@ -92,7 +92,7 @@ describe('experiment specs', () => {
     expect(validateExperimentSpec(capped, 'local', 'f.json').caps).toEqual({});
     expect(validateExperimentSpec(base, 'embedded', 'f.json').caps).toEqual({});
     // The shipped embedded cpuhog caps db; the main job (memleak) has no cap.
-    expect(loadExperiment('cpuhog', 'embedded').caps).toEqual({ db: 0.5 });
+    expect(loadExperiment('cpuhog', 'embedded').caps).toEqual({ db: 0.25 });
     expect(loadExperiment('memleak', 'embedded').caps).toEqual({});
     const bad =
       (caps: unknown, stack: 'embedded' | 'local' = 'embedded'): (() => unknown) =>
