@@ -18,6 +18,8 @@ export interface LocalTransportOptions {
    * the host's services are, so a CPU hog competes with them on any machine size.
    */
   cpus?: string;
+  /** Wraps every command last, e.g. to join the host's CPU cap (stack/cpu-cap.ts). */
+  wrap?: (argv: string[]) => string[];
 }
 
 /** Runs commands on this machine: spawn(argv[0], argv.slice(1)), no shell involved. */
@@ -27,15 +29,18 @@ export class LocalTransport implements HostTransport {
     readonly host: string,
     private readonly options: LocalTransportOptions = {},
   ) {
-    this.description = options.cpus === undefined ? 'local' : `local, cpus ${options.cpus}`;
+    this.description =
+      (options.cpus === undefined ? 'local' : `local, cpus ${options.cpus}`) +
+      (options.wrap ? ', CPU cap' : '');
   }
 
   run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     const who = `local (${this.host})`;
     return new Promise((resolve, reject) => {
       checkArgv(who, argv); // a throw in here rejects the promise
-      const cpus = this.options.cpus;
-      const [cmd = '', ...args] = cpus === undefined ? argv : ['taskset', '-c', cpus, ...argv];
+      const { cpus, wrap } = this.options;
+      const pinned = cpus === undefined ? [...argv] : ['taskset', '-c', cpus, ...argv];
+      const [cmd = '', ...args] = wrap ? wrap(pinned) : pinned;
       const child = spawn(cmd, args, {
         shell: false,
         stdio: ['pipe', 'pipe', 'pipe'],

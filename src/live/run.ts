@@ -168,6 +168,8 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
     dataDir: defaultDataDir(),
     ...(o.stateDir ? { stateDir: o.stateDir } : {}),
     ...(o.remote ? { remote: o.remote } : {}),
+    // An injected experiment's CPU caps (embedded cpuhog): without them its fault has no effect.
+    ...(o.inject && Object.keys(o.inject.spec.caps).length > 0 ? { cpuCaps: o.inject.spec.caps } : {}),
     log: o.log,
   });
   const unknown = model.hosts.filter((h) => !session.hosts.some((s) => s.host === h));

@@ -1,7 +1,8 @@
 // The embedded stack (session.ts): everything on this machine without root. Hosts are processes:
 // web = the web tier, db = the SQLite database tier, client = this process (it runs the emulator).
-// What differs from the namespaced stack (docs/telemetry.md, "Embedded stack"): no CPU or memory
-// caps (availcpu and freemem are relative to EMBEDDED_ALLOTMENT), per-process metrics from
+// What differs from the namespaced stack (docs/telemetry.md, "Embedded stack"): no memory caps and
+// no CPU caps unless asked for (cpu-cap.ts, root only; availcpu is against the cap or else, like
+// freemem, relative to EMBEDDED_ALLOTMENT), per-process metrics from
 // /proc (pagein/pageout are fault counts, netin/netout and PSI are null), the in-memory bus instead
 // of Kafka, and the client host's metrics include the agent, aggregator and recorder themselves.
 
@@ -10,6 +11,13 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { UserError } from '../core/errors.ts';
 import path from 'node:path';
 import { serviceHookPath } from '../faults/memleak.ts';
+import {
+  assertCpuCapsPossible,
+  createCpuCap,
+  describeCpuCaps,
+  removeStaleCaps,
+  type CpuCap,
+} from './cpu-cap.ts';
 import { LocalTransport } from '../faults/transport.ts';
 import { Aggregator } from '../telemetry/aggregator.ts';
 import type { SourceSpec } from '../telemetry/agent/source-spec.ts';
@@ -56,6 +64,27 @@ export function embeddedCpus(cores: number): { db: string; web: string } {
 /** The harness's own host on the embedded stack: the client (emulator, agent, recorder). */
 export const EMBEDDED_HARNESS_HOSTS = ['client'] as const;
 
+/** The CPU caps asked for, made (refused in one line where this machine cannot make them). */
+function startCpuCaps(cores: Record<string, number>, log: (line: string) => void): Map<string, CpuCap> {
+  const caps = new Map<string, CpuCap>();
+  const entries = Object.entries(cores);
+  if (entries.length === 0) return caps;
+  assertCpuCapsPossible(`capping ${describeCpuCaps(cores)} on the embedded stack`);
+  for (const name of removeStaleCaps()) log(`removed the CPU cap ${name} left by an earlier run`);
+  try {
+    for (const [host, c] of entries) {
+      if (host !== 'db' && host !== 'web')
+        throw new UserError(`CPU caps: only db and web can be capped, not ${host}`);
+      caps.set(host, createCpuCap(host, c));
+    }
+  } catch (err) {
+    for (const c of caps.values()) c.remove();
+    throw err;
+  }
+  log(`CPU caps: ${describeCpuCaps(cores)} (cgroup v1 cpu quota)`);
+  return caps;
+}
+
 export async function startEmbeddedSession(o: SessionOptions): Promise<StackSession> {
   const log = o.log ?? (() => undefined);
   assertFreshRecordingDir(path.resolve(o.out));
@@ -63,6 +92,14 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
   const bus = new InMemoryBus();
   const cpus = embeddedCpus(availableParallelism());
   for (const h of ['web', 'db']) mkdirSync(embeddedFaultDir(h), { recursive: true, mode: 0o700 });
+  const caps = startCpuCaps(o.cpuCaps ?? {}, log);
+  const removeCaps = (): void => {
+    for (const c of caps.values()) c.remove();
+  };
+  const capWrap = (host: string): ((argv: string[]) => string[]) | undefined => {
+    const cap = caps.get(host);
+    return cap ? (argv) => cap.joinArgv(argv) : undefined;
+  };
   let onDbRestart = (_pid: number): void => undefined;
   const rubis = await startStack({
     stack: 'embedded',
@@ -75,8 +112,16 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
       cpus,
       dbFaultHook: serviceHookPath(embeddedFaultDir('db')),
       onDbRestart: (pid) => onDbRestart(pid),
+      // A restarted tier joins the cap before it runs, as every start does (cpu-cap.ts).
+      wrap: {
+        ...(caps.has('db') ? { db: capWrap('db')! } : {}),
+        ...(caps.has('web') ? { web: capWrap('web')! } : {}),
+      },
     },
     log,
+  }).catch((err: unknown) => {
+    removeCaps();
+    throw err;
   });
   const pids: Record<string, number[]> = {
     web: [rubis.pids.web],
@@ -94,7 +139,8 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
           options: {
             pids: p,
             diskDir,
-            cpuCores: EMBEDDED_ALLOTMENT.cpuCores,
+            // A capped host's availcpu is against its cap, as on the local testbed.
+            cpuCores: caps.get(host)?.cores ?? EMBEDDED_ALLOTMENT.cpuCores,
             memLimitBytes: EMBEDDED_ALLOTMENT.memMiB * 2 ** 20,
           },
         },
@@ -124,6 +170,7 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
     for (const t of transports.values()) await t.close();
     aggregator.stop();
     await rubis.stop();
+    removeCaps();
   };
   try {
     recorder = new Recorder(bus, {
@@ -156,7 +203,8 @@ export async function startEmbeddedSession(o: SessionOptions): Promise<StackSess
     webUrl: rubis.webUrl,
     pids,
     transport: async (host) => {
-      const hostCpus = host === 'db' || host === 'web' ? { cpus: cpus[host] } : {};
+      const wrap = capWrap(host);
+      const hostCpus = host === 'db' || host === 'web' ? { cpus: cpus[host], ...(wrap ? { wrap } : {}) } : {};
       if (!transports.has(host)) transports.set(host, new LocalTransport(host, hostCpus));
       return transports.get(host)!;
     },

@@ -46,6 +46,11 @@ export interface SessionOptions {
   stateDir?: string;
   /** The machines and how to reach them (remote and aws; see remote-spec.ts). */
   remote?: RemoteStackSpec;
+  /**
+   * CPU caps of embedded hosts, cores by host (stack/cpu-cap.ts; root and cgroup v1 only, refused
+   * in one line elsewhere). Embedded only: the local testbed's hosts have their own caps.
+   */
+  cpuCaps?: Record<string, number>;
   /** How long the aggregator waits for late messages, ms (default 2000). */
   lateDelayMs?: number;
   log?: (line: string) => void;

@@ -77,6 +77,8 @@ export interface EmbeddedDeployment {
   dbFaultHook?: string;
   /** Called with the database tier's new pid after the supervisor restarted it. */
   onDbRestart?: (pid: number) => void;
+  /** Wraps a tier's command line last, e.g. to join its host's CPU cap (stack/cpu-cap.ts). */
+  wrap?: { db?: (argv: string[]) => string[]; web?: (argv: string[]) => string[] };
 }
 
 export interface TierPlacement {
@@ -133,6 +135,7 @@ export async function startStack(o: StackOptions): Promise<RubisStack> {
         heapMiB: dep.dbHeapMiB ?? 0,
         ...(dep.cpus?.db ? { cpus: dep.cpus.db } : {}),
         ...(dep.dbFaultHook ? { faultHook: dep.dbFaultHook } : {}),
+        ...(dep.wrap?.db ? { wrap: dep.wrap.db } : {}),
         log,
         onRestart: (pid) => {
           pids.db = pid;
@@ -186,11 +189,12 @@ export async function startStack(o: StackOptions): Promise<RubisStack> {
     log(`database ready (${loadMs} ms to generate); starting the web tier ...`);
     const webHost = o.placement?.web?.bindHost ?? '127.0.0.1';
     const webCpus = o.embedded?.cpus?.web;
+    const webOuter = o.embedded?.wrap?.web ?? ((argv: string[]): string[] => argv);
     const at = o.placement?.web;
     const webWrap = at
       ? (argv: string[]): string[] => at.wrap(boundedArgv(at.heapMiB ?? 0)(argv))
-      : webCpus
-        ? (argv: string[]): string[] => ['taskset', '-c', webCpus, ...argv]
+      : webCpus || o.embedded?.wrap?.web
+        ? (argv: string[]): string[] => webOuter(webCpus ? ['taskset', '-c', webCpus, ...argv] : argv)
         : undefined;
     const webConfig: WebTierConfig = {
       host: webHost,

@@ -86,6 +86,30 @@ describe('experiment specs', () => {
     });
   });
 
+  it('reads CPU caps for the embedded stack and refuses bad ones in one line', () => {
+    const capped = { ...base, overrides: { embedded: { caps: { db: { cpuCores: 0.5 } } } } };
+    expect(validateExperimentSpec(capped, 'embedded', 'f.json').caps).toEqual({ db: 0.5 });
+    expect(validateExperimentSpec(capped, 'local', 'f.json').caps).toEqual({});
+    expect(validateExperimentSpec(base, 'embedded', 'f.json').caps).toEqual({});
+    // The shipped embedded cpuhog caps db; the main job (memleak) has no cap.
+    expect(loadExperiment('cpuhog', 'embedded').caps).toEqual({ db: 0.25 });
+    expect(loadExperiment('memleak', 'embedded').caps).toEqual({});
+    const bad =
+      (caps: unknown, stack: 'embedded' | 'local' = 'embedded'): (() => unknown) =>
+      () =>
+        validateExperimentSpec({ ...base, caps }, stack, 'f.json');
+    expect(bad({ db: { cpuCores: 0.5 } }, 'local')).toThrow(
+      "f.json: caps: embedded stack only (the local stack's hosts have their own caps); put it in overrides.embedded",
+    );
+    expect(bad({ client: { cpuCores: 1 } })).toThrow('f.json: caps: unknown key "client" (known: db, web)');
+    expect(bad({ db: { cpuCores: 0 } })).toThrow(
+      'f.json: caps.db.cpuCores: must be a number in [0.05, 64], got 0',
+    );
+    expect(bad({ db: { cores: 1 } })).toThrow('f.json: caps.db: unknown key "cores" (known: cpuCores)');
+    expect(bad({ db: 0.5 })).toThrow('f.json: caps.db: must be an object, got 0.5');
+    expect(bad([1])).toThrow(ConfigError);
+  });
+
   it('lists the valid names for an unknown experiment, and reports bad JSON with the file', () => {
     expect(() => loadExperiment('memlek', 'embedded')).toThrow(UserError);
     expect(() => loadExperiment('memlek', 'embedded')).toThrow(

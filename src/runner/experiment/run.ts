@@ -12,6 +12,7 @@ import path from 'node:path';
 import { UserError } from '../../core/errors.ts';
 import type { FaultRecord, Phase } from '../../core/dataset.ts';
 import { atomicWrite, readDataset, writeDataset } from '../../data/dataset-io.ts';
+import { assertCpuCapsPossible, describeCpuCaps } from '../../stack/cpu-cap.ts';
 import { startSession, type SessionStack } from '../../stack/index.ts';
 import type { RemoteStackSpec } from '../../stack/remote-spec.ts';
 import { defaultDataDir } from '../../workload/data-files.ts';
@@ -81,6 +82,7 @@ export async function runRepetition(
     dataDir: defaultDataDir(),
     ...(o.stateDir ? { stateDir: o.stateDir } : {}),
     ...(o.remote ? { remote: o.remote } : {}),
+    ...(Object.keys(spec.caps).length > 0 ? { cpuCaps: spec.caps } : {}),
     log: o.log,
   });
   // Reverted on every way out, including a signal during the injection (fault-slot.ts).
@@ -179,6 +181,9 @@ export async function runExperimentReps(spec: ExperimentSpec, o: RunOptions): Pr
   const reps = o.reps ?? spec.repetitions;
   if (!Number.isInteger(reps) || reps < 1)
     throw new UserError(`--reps must be a positive integer, got ${reps}`);
+  // Refused before anything starts where the spec's CPU caps cannot be made (cpu-cap.ts).
+  if (Object.keys(spec.caps).length > 0)
+    assertCpuCapsPossible(`${spec.name} on the ${o.stack} stack (caps ${describeCpuCaps(spec.caps)})`);
   const out: RepetitionResult[] = [];
   for (let rep = 1; rep <= reps; rep++) {
     const dir = path.join(o.outDir, `rep-${rep}`, 'dataset');

@@ -2,7 +2,7 @@
 // A spec names the workload, the target host, the fault (a src/faults spec; none for a control
 // run), the phases, the SLO, the pending window, the repetitions and the seed. `overrides.<stack>`
 // replaces top-level sections for one stack (the embedded stack has no cgroup caps, so its faults
-// need other sizes than the namespaced testbed's).
+// need other sizes than the namespaced testbed's, and `caps` gives its hosts a CPU cap).
 //
 // Validation names the field and its allowed range: `experiments/memleak.json: phases.faultS: must be
 // a number in [10, 3600], got 5`.
@@ -51,6 +51,12 @@ export interface ExperimentSpec {
   seed: number;
   /** A fix performed once the SLO has been violated for `afterViolationS` s, only with --fix. */
   fix: { action: FixAction; afterViolationS: number } | null;
+  /**
+   * CPU caps of embedded hosts, cores by host (`"caps": { "db": { "cpuCores": 0.5 } }`, usually in
+   * overrides.embedded): the host's processes share that much CPU time (stack/cpu-cap.ts). Empty
+   * = no caps. Embedded only: the local testbed's hosts are capped by the testbed itself.
+   */
+  caps: Record<string, number>;
 }
 
 const TOP_KEYS = [
@@ -65,10 +71,13 @@ const TOP_KEYS = [
   'repetitions',
   'seed',
   'fix',
+  'caps',
   'overrides',
   'stacks',
 ] as const;
 const HOSTS = ['web', 'db', 'client', 'kafka', 'analysis'];
+/** Hosts an embedded CPU cap can apply to (the services; the client host is the harness). */
+const CAPPABLE_HOSTS = ['db', 'web'];
 
 type Obj = Record<string, unknown>;
 
@@ -177,6 +186,21 @@ export function validateExperimentSpec(raw: unknown, stack: SessionStack, file: 
       afterViolationS: num(at('fix.afterViolationS'), fx.afterViolationS ?? 5, 1, 600),
     };
   }
+  const caps: Record<string, number> = {};
+  if (s.caps !== undefined) {
+    if (stack !== 'embedded')
+      throw new ConfigError(
+        `${at('caps')}: embedded stack only (the ${stack} stack's hosts have their own caps); put it in overrides.embedded`,
+      );
+    const c = obj(at('caps'), s.caps, CAPPABLE_HOSTS);
+    for (const [host, v] of Object.entries(c))
+      caps[host] = num(
+        at(`caps.${host}.cpuCores`),
+        obj(at(`caps.${host}`), v, ['cpuCores']).cpuCores,
+        0.05,
+        64,
+      );
+  }
   return {
     name: s.name,
     description: typeof s.description === 'string' ? s.description : '',
@@ -189,6 +213,7 @@ export function validateExperimentSpec(raw: unknown, stack: SessionStack, file: 
     repetitions: num(at('repetitions'), s.repetitions ?? 1, 1, 100, true),
     seed: num(at('seed'), s.seed ?? 1, 0, 2 ** 31, true),
     fix,
+    caps,
   };
 }
 

@@ -25,6 +25,8 @@ export interface SupervisedDbOptions {
   cpus?: string;
   /** The fault hook's Unix socket. */
   faultHook?: string;
+  /** Wraps the tier's command line last, e.g. to join the host's CPU cap (stack/cpu-cap.ts). */
+  wrap?: (argv: string[]) => string[];
   log: (line: string) => void;
   /** Called with the new pid after each restart. */
   onRestart?: (pid: number) => void;
@@ -52,7 +54,9 @@ export function boundedArgv(heapMiB: number, cpus?: string): (argv: string[]) =>
 export async function startSupervisedDb(config: DbTierConfig, o: SupervisedDbOptions): Promise<SupervisedDb> {
   const dir = mkdtempSync(path.join(tmpdir(), 'foreshock-rubis-sqlite-'));
   const file = path.join(dir, 'rubis.sqlite');
-  const opts = { readyTimeoutMs: 600_000, wrap: boundedArgv(o.heapMiB, o.cpus) };
+  const bounded = boundedArgv(o.heapMiB, o.cpus);
+  const outer = o.wrap;
+  const opts = { readyTimeoutMs: 600_000, wrap: outer ? (argv: string[]) => outer(bounded(argv)) : bounded };
   const hook = o.faultHook ? { faultHook: o.faultHook } : {};
   let first: Tier<DbTierInfo>;
   try {
