@@ -274,6 +274,10 @@ describe('experiment --synthetic (replay of the shipped synthetic run; the runne
       /--normal must be a number of seconds in \[10, 86400\], got 5/,
     );
     expectUserError(
+      run('experiment', 'memleak', '--settle-max', '-1', '--out', join(tmp, 'runs3')),
+      /--settle-max must be a number of seconds in \[0, 3600\], got -1/,
+    );
+    expectUserError(
       run('experiment', 'diskfill', '--out', join(tmp, 'runs3')),
       /runs on local, remote, aws, not on the embedded stack .*use --stack local/,
     );

@@ -16,6 +16,7 @@ import { runExperimentReps } from '../../runner/experiment/run.ts';
 import { createProgress } from '../../runner/experiment/progress.ts';
 import { scoreAndReport } from '../../runner/experiment/score.ts';
 import { listExperiments, loadExperiment } from '../../runner/experiment/spec.ts';
+import { SETTLE_MAX_WAIT_S } from '../../runner/experiment/settle.ts';
 import { datasetFilesHash, sha256Hex, withDatasetPath, writeReport } from '../../report/index.ts';
 import { SYNTH_FAULT_TYPES, synthesize, type SynthFaultType } from '../../sim/synth/index.ts';
 import { SESSION_STACKS, type SessionStack } from '../../stack/index.ts';
@@ -31,6 +32,7 @@ interface Args extends RemoteStackArgs {
   stack: string;
   reps?: number;
   normal?: number;
+  'settle-max': number;
   fix: boolean;
   overwrite: boolean;
   'record-only': boolean;
@@ -71,6 +73,12 @@ export const experimentCommand: CommandModule<object, Args> = {
         type: 'number',
         describe:
           "seconds of normal phase (default: the spec's): e.g. 600 for recordings that train UBL and PREPARE (the UBL paper trained on ~6,000 samples)",
+      })
+      .option('settle-max', {
+        type: 'number',
+        default: SETTLE_MAX_WAIT_S,
+        describe:
+          'longest wait, in seconds, before each repetition for every host under test to have a load5 no longer falling (0 = do not wait)',
       })
       .option('fix', {
         type: 'boolean',
@@ -174,6 +182,8 @@ async function runSpec(args: Args): Promise<void> {
     throw new UserError(`--normal must be a number of seconds in [10, 86400], got ${args.normal}`);
   const spec =
     args.normal === undefined ? loaded : { ...loaded, phases: { ...loaded.phases, normalS: args.normal } };
+  if (!(Number.isFinite(args['settle-max']) && args['settle-max'] >= 0 && args['settle-max'] <= 3600))
+    throw new UserError(`--settle-max must be a number of seconds in [0, 3600], got ${args['settle-max']}`);
   const remote = await resolveRemoteSpec(stack, args);
   const outDir = join(args.out, spec.name);
   const started = Date.now();
@@ -184,6 +194,7 @@ async function runSpec(args: Args): Promise<void> {
   );
   const reps = await runExperimentReps(spec, {
     stack,
+    settleMaxS: args['settle-max'],
     ...(args.reps !== undefined ? { reps: args.reps } : {}),
     outDir,
     overwrite: args.overwrite,

@@ -36,6 +36,8 @@ export interface RunOptions {
   stateDir?: string;
   /** The machines of the remote and aws stacks. */
   remote?: RemoteStackSpec;
+  /** The longest wait for load5 to settle before a repetition, s (default SETTLE_MAX_WAIT_S; 0 = none). */
+  settleMaxS?: number;
   log: (line: string) => void;
   progress: Progress;
 }
@@ -92,10 +94,12 @@ export async function runRepetition(
   const unhook = registerShutdownHook(revert);
   try {
     // Hosts idle, recording on: no workload until no host's load5 is still falling (settle.ts).
-    await waitForSettledLoad(session, {
-      log: (line) => o.log(`rep ${rep}: ${line}`),
-      hosts: session.hosts.filter((h) => !h.harness).map((h) => h.host),
-    });
+    if (o.settleMaxS !== 0)
+      await waitForSettledLoad(session, {
+        log: (line) => o.log(`rep ${rep}: ${line}`),
+        hosts: session.hosts.filter((h) => !h.harness).map((h) => h.host),
+        ...(o.settleMaxS !== undefined ? { maxWaitS: o.settleMaxS } : {}),
+      });
     const totalS = phases.warmupS + phases.normalS + phases.faultS + phases.recoveryS;
     const t0 = Date.now();
     const clients = session.runClients({ upRampMs: 0, runMs: totalS * 1000, downRampMs: 0 });
