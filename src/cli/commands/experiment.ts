@@ -113,7 +113,7 @@ export const experimentCommand: CommandModule<object, Args> = {
         default: 'reports',
         describe: 'directory for the HTML report <name>.html and <name>.best.json',
       })
-      .example('$0 experiment memleak', 'the memory-leak experiment on the embedded stack (about 6 minutes)')
+      .example('$0 experiment memleak', 'the memory-leak experiment on the embedded stack (about 7 minutes)')
       .example('$0 experiment cpuhog --stack local --reps 3', 'three repetitions on the namespaced testbed')
       .example(
         '$0 experiment cpuhog --stack local --reps 5 --normal 600 --record-only',
