@@ -324,3 +324,28 @@ describe('temporary failures', () => {
     }
   }, 60_000);
 });
+
+describe('faults effect', () => {
+  it('prints a row per dataset and the verdict per fault type; --check exits 1 below the bar', () => {
+    const r = run('faults', 'effect', 'datasets/synth-memleak');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\| synth-memleak \| memleak on db-0 \| 72 s \| 72 s \| 468 of 540 \|/);
+    expect(r.stdout).toContain('memleak: 1 of 1 bite');
+    // A 100 s synthetic leak ends before it reaches the SLO: it does not bite, and --check says so.
+    const short = join(tmp, 'short-leak');
+    expect(run('synth', '--hosts', '3', '--fault', 'memleak', '--duration', '100', '--out', short).code).toBe(
+      0,
+    );
+    const checked = run('faults', 'effect', 'datasets/synth-memleak', short, '--check');
+    expect(checked.code).toBe(1);
+    expect(checked.stdout).toContain('memleak: 1 of 2 bite (below the bar)');
+    expect(checked.stderr.trim()).toBe('foreshock: faults effect --check: below the bar: memleak');
+    const missing = run('faults', 'effect', join(tmp, 'does-not-exist'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    const json = JSON.parse(run('faults', 'effect', 'datasets/synth-memleak', '--json').stdout) as {
+      summary: { kind: string; ok: number; runs: number }[];
+    };
+    expect(json.summary).toEqual([{ kind: 'memleak', ok: 1, runs: 1 }]);
+  });
+});

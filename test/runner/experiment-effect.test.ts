@@ -3,7 +3,15 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/core/dataset.ts';
-import { describeEffect, faultEffect, injectionFootprint } from '../../src/runner/experiment/effect.ts';
+import {
+  describeEffect,
+  faultEffect,
+  injectionFootprint,
+  normalViolationS,
+  unmetCriteria,
+  type FaultEffect,
+} from '../../src/runner/experiment/effect.ts';
+import { effectSummary, summaryPasses, type EffectRow } from '../../src/runner/experiment/effect-summary.ts';
 
 const T0 = 1_800_000_000_000;
 
@@ -153,5 +161,83 @@ describe('injectionFootprint', () => {
     expect(lines[0]).toMatch(/^db pagein 6600\.0 at \+0 s is above the normal bound 253\.0$/);
     expect(lines[1]).toMatch(/freemem 270\.0 .* below the normal bound 289\.0/);
     expect(lines[2]).toMatch(/availcpu 40\.0 .* below the normal bound 70\.0/);
+  });
+});
+
+describe('bite criteria (issue 18, item 3)', () => {
+  const bite: FaultEffect = {
+    firstViolationS: 40,
+    sustainedOnsetS: 60,
+    violationS: 35,
+    phaseS: 200,
+    longestRunS: 12,
+    peakMs: 90,
+    errors: 0,
+    silentS: 0,
+  };
+
+  it('a fault run bites with its first violation 15-150 s in, >= 20 violation s and a sustained run', () => {
+    expect(unmetCriteria(bite, false)).toEqual([]);
+    expect(unmetCriteria({ ...bite, firstViolationS: 3 }, false)).toEqual([
+      'first violation 3 s in (want 15-150 s)',
+    ]);
+    expect(unmetCriteria({ ...bite, firstViolationS: 151 }, false)).toHaveLength(1);
+    expect(unmetCriteria({ ...bite, violationS: 19 }, false)).toEqual(['19 violation s (want >= 20)']);
+    expect(unmetCriteria({ ...bite, sustainedOnsetS: null }, false)).toEqual(['no sustained run']);
+    expect(
+      unmetCriteria({ ...bite, firstViolationS: null, sustainedOnsetS: null, violationS: 0 }, false),
+    ).toHaveLength(3);
+  });
+
+  it('a control run is clean with no sustained run and at most 1 % violation seconds', () => {
+    const quiet = { ...bite, firstViolationS: 50, sustainedOnsetS: null, violationS: 2, longestRunS: 1 };
+    expect(unmetCriteria(quiet, true)).toEqual([]);
+    expect(unmetCriteria({ ...quiet, violationS: 3 }, true)).toEqual([
+      '1.5 % violation seconds (at most 1 %)',
+    ]);
+    expect(unmetCriteria({ ...quiet, sustainedOnsetS: 50 }, true)).toEqual([
+      'a sustained violation run 50 s in',
+    ]);
+  });
+
+  it('a fault type passes with 4 of 5 bites and no footprint; a control type only when every run is clean', () => {
+    const row = (kind: string, unmet: string[] = [], footprint: string[] = []): EffectRow => ({
+      dataset: kind,
+      kind,
+      host: 'db',
+      effect: bite,
+      normalViolationS: 0,
+      footprint,
+      unmet,
+    });
+    const rows = [
+      ...Array.from({ length: 4 }, () => row('memleak')),
+      row('memleak', ['no sustained run']),
+      ...Array.from({ length: 3 }, () => row('cpuhog')),
+      row('cpuhog', [], ['db pagein ...']),
+      row('cpuhog', ['no violation']),
+      row('control'),
+      row('control', ['a sustained violation run 9 s in']),
+    ];
+    const summary = effectSummary(rows);
+    expect(summary).toEqual([
+      { kind: 'control', ok: 1, runs: 2 },
+      { kind: 'cpuhog', ok: 3, runs: 5 },
+      { kind: 'memleak', ok: 4, runs: 5 },
+    ]);
+    expect(summary.map(summaryPasses)).toEqual([false, false, true]);
+  });
+
+  it('normalViolationS counts latency and error seconds of the normal phase only', () => {
+    const rows: { mean: number; count: number; errors?: number }[] = Array.from({ length: 50 }, () => ({
+      ...ok,
+    }));
+    rows[2] = { mean: 25, count: 10 };
+    rows[3] = { mean: 4, count: 10, errors: 2 };
+    rows[4] = { mean: NaN, count: 0 }; // no requests: not a violation outside a fault
+    rows[15] = { mean: 90, count: 10 }; // in the fault phase
+    const ds = dataset(rows);
+    ds.manifest.phases = [{ name: 'normal', start: T0, end: T0 + 10_000 }];
+    expect(normalViolationS(ds)).toBe(2);
   });
 });

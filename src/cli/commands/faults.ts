@@ -1,9 +1,10 @@
-// `foreshock faults list|inject|revert|status|cleanup` (docs/faults.md). Thin: parsing and printing;
+// `foreshock faults list|inject|revert|status|cleanup|effect` (docs/faults.md). Thin: parsing and printing;
 // the work is in src/faults. On the local testbed commands go over SSH to the host (`testbed up
 // --ssh`); on the embedded stack (`--stack embedded`) they run as local processes.
 
 import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
+import { effectCommand } from './fault-effect.ts';
 import { cleanupFaults, faultStatus, injectFault, revertFault } from '../../faults/injector.ts';
 import { FAULT_PARAM_DOCS, FAULT_TYPES, validateFaultSpec } from '../../faults/spec.ts';
 import { LocalTransport, testbedTransport, type HostTransport } from '../../faults/transport.ts';
@@ -160,7 +161,7 @@ const cleanup: CommandModule<object, Common> = {
 
 export const faultsCommand: CommandModule<object, object> = {
   command: 'faults <command>',
-  describe: 'Inject, list, revert and clean up faults (cpuhog, memleak, diskhog, diskfill, netloss)',
+  describe: 'Inject, list, revert and clean up faults (cpuhog, memleak, diskhog, diskfill, netloss); measure their effect',
   builder: (y) =>
     y
       .command(list)
@@ -168,6 +169,7 @@ export const faultsCommand: CommandModule<object, object> = {
       .command(revert)
       .command(status)
       .command(cleanup)
-      .demandCommand(1, 'give a faults command: list, inject, revert, status, cleanup'),
+      .command(effectCommand)
+      .demandCommand(1, 'give a faults command: list, inject, revert, status, cleanup, effect'),
   handler: () => undefined,
 };

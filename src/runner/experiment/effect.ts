@@ -179,3 +179,59 @@ export function injectionFootprint(ds: Dataset): string[] {
   }
   return out;
 }
+
+/**
+ * Issue 18's bounds on what a shipped fault experiment must do to the service (item 3), as data.
+ * A fault run "bites" when its first violation comes `firstViolationS[0]..[1]` s after the start (a
+ * ramp, not a cliff: something to predict), and its fault phase has at least `minViolationS`
+ * violation seconds and a sustained run. A control run is clean when its control phase has no
+ * sustained run and at most `controlMaxShare` of its seconds violate.
+ */
+export const BITE_CRITERIA = {
+  firstViolationS: [15, 150] as const,
+  minViolationS: 20,
+  controlMaxShare: 0.01,
+} as const;
+
+/** Which of BITE_CRITERIA an effect misses: [] when it meets all of them. */
+export function unmetCriteria(e: FaultEffect, control: boolean): string[] {
+  const c = BITE_CRITERIA;
+  const out: string[] = [];
+  if (control) {
+    if (e.sustainedOnsetS !== null)
+      out.push(`a sustained violation run ${e.sustainedOnsetS.toFixed(0)} s in`);
+    const share = e.phaseS > 0 ? e.violationS / e.phaseS : 0;
+    if (share > c.controlMaxShare)
+      out.push(`${(share * 100).toFixed(1)} % violation seconds (at most ${c.controlMaxShare * 100} %)`);
+    return out;
+  }
+  const [lo, hi] = c.firstViolationS;
+  if (e.firstViolationS === null) out.push('no violation');
+  else if (e.firstViolationS < lo || e.firstViolationS > hi)
+    out.push(`first violation ${e.firstViolationS.toFixed(0)} s in (want ${lo}-${hi} s)`);
+  if (e.violationS < c.minViolationS) out.push(`${e.violationS} violation s (want >= ${c.minViolationS})`);
+  if (e.sustainedOnsetS === null) out.push('no sustained run');
+  return out;
+}
+
+/** Violation seconds in the normal phase (latency or failed requests; no fault, so silence does not count). */
+export function normalViolationS(ds: Dataset): number | null {
+  const normal = ds.manifest.phases.find((p) => p.name === 'normal');
+  const slo = ds.slo;
+  const spec = ds.manifest.slo;
+  const signal = spec && slo ? slo.columns[spec.signal] : undefined;
+  if (!normal || !slo || !spec || !signal) return null;
+  const count = slo.columns.count;
+  const errors = slo.columns.errors;
+  const maxErr = spec.maxErrorRate ?? 0;
+  let n = 0;
+  for (let i = 0; i < slo.time.length; i++) {
+    const t = slo.time[i]!;
+    if (t < normal.start || t >= normal.end) continue;
+    const v = signal[i]!;
+    const c = count ? count[i]! : NaN;
+    const e = errors ? errors[i]! : 0;
+    if ((Number.isFinite(v) && v >= spec.threshold) || (c > 0 && e / c > maxErr)) n++;
+  }
+  return n;
+}
