@@ -13,6 +13,12 @@ import {
   type EffectRow,
 } from '../../runner/experiment/effect-summary.ts';
 
+/** A dataset's short name: its directory, or for an experiment's `<name>/rep-<i>/dataset`, `<name>/rep-<i>`. */
+function runName(dir: string): string {
+  const parts = path.resolve(dir).split(path.sep);
+  return parts.at(-1) === 'dataset' ? parts.slice(-3, -1).join('/') : parts.at(-1)!;
+}
+
 function markdown(rows: EffectRow[]): string[] {
   const sec = (x: number | null): string => (x === null ? 'none' : `${x.toFixed(0)} s`);
   const head = [
@@ -39,7 +45,7 @@ function markdown(rows: EffectRow[]): string[] {
         : [...r.unmet, ...(r.footprint.length ? ['footprint'] : [])].join('; ');
     lines.push(
       `| ${[
-        path.basename(r.dataset),
+        runName(r.dataset),
         r.host ? `${r.kind} on ${r.host}` : 'none',
         sec(e.firstViolationS),
         sec(e.sustainedOnsetS),
