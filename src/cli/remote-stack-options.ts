@@ -18,31 +18,43 @@ export interface RemoteStackArgs {
   'ssh-user'?: string;
 }
 
+/** Their help group, listed after the command's own options (most runs use neither). */
+export const REMOTE_STACK_GROUP = 'With --stack remote or aws:';
+
 export function remoteStackOptions<T>(y: Argv<T>): Argv<T & RemoteStackArgs> {
-  return y
-    .option('remote-spec', {
-      type: 'string',
-      describe: 'with --stack remote: JSON file naming the hosts and how to reach them (docs/aws.md)',
-    })
-    .option('aws-stack-name', {
-      type: 'string',
-      default: 'foreshock',
-      describe: 'with --stack aws: the CloudFormation stack `foreshock aws deploy` made',
-    })
-    .option('aws-region', { type: 'string', describe: "with --stack aws: its region (default: the SDK's)" })
-    .option('aws-endpoint', { type: 'string', describe: 'with --stack aws: an emulator endpoint (tests)' })
-    .option('ssh-key', {
-      type: 'string',
-      describe: "with --stack aws: the private key of the stack's EC2 key pair (never printed)",
-    })
-    .option('known-hosts', {
-      type: 'string',
-      describe: 'with --stack aws: pinned host keys (default: what `foreshock aws known-hosts` wrote)',
-    })
-    .option('ssh-user', {
-      type: 'string',
-      describe: 'with --stack aws: login user (default: admin)',
-    }) as Argv<T & RemoteStackArgs>;
+  return (
+    y
+      // Groups are listed in the order they are first named: name the common one first.
+      .group([], 'Positionals:')
+      .group([], 'Options:')
+      .option('remote-spec', {
+        type: 'string',
+        describe: 'with --stack remote: JSON file naming the hosts and how to reach them (docs/aws.md)',
+      })
+      .option('aws-stack-name', {
+        type: 'string',
+        default: 'foreshock',
+        describe: 'with --stack aws: the CloudFormation stack `foreshock aws deploy` made',
+      })
+      .option('aws-region', { type: 'string', describe: "with --stack aws: its region (default: the SDK's)" })
+      .option('aws-endpoint', { type: 'string', describe: 'with --stack aws: an emulator endpoint (tests)' })
+      .option('ssh-key', {
+        type: 'string',
+        describe: "with --stack aws: the private key of the stack's EC2 key pair (never printed)",
+      })
+      .option('known-hosts', {
+        type: 'string',
+        describe: 'with --stack aws: pinned host keys (default: what `foreshock aws known-hosts` wrote)',
+      })
+      .option('ssh-user', {
+        type: 'string',
+        describe: 'with --stack aws: login user (default: admin)',
+      })
+      .group(
+        ['remote-spec', 'aws-stack-name', 'aws-region', 'aws-endpoint', 'ssh-key', 'known-hosts', 'ssh-user'],
+        REMOTE_STACK_GROUP,
+      ) as Argv<T & RemoteStackArgs>
+  );
 }
 
 /** The remote stack spec for `stack`, or undefined for the stacks that need none. */

@@ -157,10 +157,13 @@ describe('replay', () => {
       run('replay', '--dataset', synthDir, '--config', cfg, '--out', join(tmp, 'x4')),
       /algorithm threshold: config key "consecutive" must be >= 1/,
     );
-    expectUserError(run('replay', '--dataset', synthDir), /Missing required argument: out/);
+    expectUserError(
+      run('replay', '--dataset', synthDir),
+      /missing required option --out \(see foreshock replay --help\)/,
+    );
     expectUserError(
       run('replay', '--dataset', synthDir, '--out', join(tmp, 'x5'), '--bogus'),
-      /Unknown argument: bogus/,
+      /unknown option --bogus/,
     );
     for (const x of ['x1', 'x2', 'x3', 'x4', 'x5'])
       expect(existsSync(join(tmp, x, 'results.json'))).toBe(false);

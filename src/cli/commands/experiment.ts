@@ -20,7 +20,7 @@ import { SETTLE_MAX_WAIT_S } from '../../runner/experiment/settle.ts';
 import { datasetFilesHash, sha256Hex, withDatasetPath, writeReport } from '../../report/index.ts';
 import { SYNTH_FAULT_TYPES, synthesize, type SynthFaultType } from '../../sim/synth/index.ts';
 import { SESSION_STACKS, type SessionStack } from '../../stack/index.ts';
-import { logLine } from '../options.ts';
+import { logLine, refuseExisting } from '../options.ts';
 import { remoteStackOptions, resolveRemoteSpec, type RemoteStackArgs } from '../remote-stack-options.ts';
 import { printSummary } from '../summary.ts';
 
@@ -51,9 +51,6 @@ export const SHIPPED_SEED = 1;
 export const SHIPPED_HOSTS = 5;
 
 export const experimentCommand: CommandModule<object, Args> = {
-  command: 'experiment <name>',
-  describe:
-    'Run an experiment end to end: stack up, workload, fault, record, tear down, replay every algorithm, report',
   builder: (y) =>
     remoteStackOptions(y)
       .positional('name', {
@@ -91,7 +88,11 @@ export const experimentCommand: CommandModule<object, Args> = {
         describe:
           'record the repetitions and print their SLO effect, but do not replay or report (replay them later)',
       })
-      .option('overwrite', { type: 'boolean', default: false, describe: 'replace earlier runs in --out' })
+      .option('overwrite', {
+        type: 'boolean',
+        default: false,
+        describe: 'replace earlier runs in --out (and, with --synthetic, the report)',
+      })
       .option('state-dir', { type: 'string', describe: "with --stack local: the testbed's state directory" })
       .option('synthetic', {
         type: 'boolean',
@@ -126,6 +127,25 @@ export const experimentCommand: CommandModule<object, Args> = {
     const fault = SCENARIOS[args.name];
     if (!fault)
       throw new UserError(`unknown experiment "${args.name}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
+    // What only a run on a stack uses: refused rather than silently ignored.
+    const unused = Object.entries({
+      reps: args.reps !== undefined,
+      normal: args.normal !== undefined,
+      fix: args.fix,
+      'record-only': args['record-only'],
+      stack: args.stack !== 'embedded',
+      'state-dir': args['state-dir'] !== undefined,
+      'remote-spec': args['remote-spec'] !== undefined,
+      'ssh-key': args['ssh-key'] !== undefined,
+    }).flatMap(([k, given]) => (given ? [`--${k}`] : []));
+    if (unused.length > 0)
+      throw new UserError(
+        `--synthetic replays one shipped synthetic run: ${unused.join(', ')} only apply to a run on a stack`,
+      );
+    const dir = join(args.out, args.name);
+    const file = join(dir, 'results.json');
+    const html = join(args['report-dir'], `${args.name}.html`);
+    refuseExisting([file, html], args.overwrite);
     logLine('note: --synthetic replays a synthetic run of this fault, not a recorded one.');
     const shipped = join('datasets', `synth-${args.name}`);
     const useShipped = args.seed === SHIPPED_SEED && existsSync(join(shipped, 'manifest.json'));
@@ -143,9 +163,7 @@ export const experimentCommand: CommandModule<object, Args> = {
         : `dataset: ${dataset.manifest.name} (generated, seed ${args.seed})`,
     );
     const results = runReplayJob(dataset, null, { log: logLine });
-    const dir = join(args.out, args.name);
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, 'results.json');
     // A generated dataset exists only in memory: its results record no path.
     const written = useShipped ? withDatasetPath(results, shipped) : results;
     const text = formatResults(written);
@@ -165,7 +183,7 @@ export const experimentCommand: CommandModule<object, Args> = {
           datasetNote: null,
         },
       ],
-      join(args['report-dir'], `${args.name}.html`),
+      html,
     );
     for (const w of report.warnings) logLine(`warning: ${w}`);
     console.log(`report: ${report.htmlFile}`);

@@ -29,8 +29,6 @@ function write(dir: string, dataset: Dataset): void {
 }
 
 export const importCommand: CommandModule<object, Args> = {
-  command: 'import <format> <input>',
-  describe: 'Import NAB, SMD, RCAEval-style CSV or seed aggregate traces as foreshock datasets',
   builder: (y) =>
     y
       .positional('format', {

@@ -12,7 +12,7 @@ import {
   type RcaCase,
   type RcaTriggerMode,
 } from '../../runner/rca.ts';
-import { logLine, parseList, readJsonFile } from '../options.ts';
+import { logLine, parseList, readJsonOption } from '../options.ts';
 
 interface Args {
   cases?: string;
@@ -30,9 +30,6 @@ interface Args {
 }
 
 export const rcaCommand: CommandModule<object, Args> = {
-  command: 'rca',
-  describe:
-    'Evaluate localizers on RCAEval-style cases: AC@1, AC@3, Avg@5, precision and recall per fault type',
   builder: (y) =>
     y
       .option('cases', {
@@ -76,7 +73,10 @@ export const rcaCommand: CommandModule<object, Args> = {
         default: DEFAULT_SCORING.minDurationS,
         describe: 'violating seconds in a row that make an SLO onset',
       })
-      .option('config', { type: 'string', describe: 'JSON file: { "<algorithm>": { <param>: value } }' })
+      .option('config', {
+        type: 'string',
+        describe: 'JSON file or inline JSON: { "<algorithm>": { <param>: value } }',
+      })
       .option('seed', {
         type: 'number',
         describe: "seed for algorithm randomness (default: each case's seed, else 0)",
@@ -122,7 +122,7 @@ export const rcaCommand: CommandModule<object, Args> = {
       }
       return;
     }
-    const configs = args.config ? readJsonFile(args.config, 'config') : undefined;
+    const configs = args.config ? readJsonOption(args.config, 'config') : undefined;
     if (
       configs !== undefined &&
       (typeof configs !== 'object' || configs === null || Array.isArray(configs))

@@ -7,7 +7,15 @@ import { parseFixModel } from '../../sim/fix-model.ts';
 import type { TriggerMode } from '../../sim/replay.ts';
 import { formatResults, runReplayJob } from '../../runner/replay-job.ts';
 import { withDatasetPath } from '../../report/index.ts';
-import { logLine, parseList, parseTimeList, readJsonFile } from '../options.ts';
+import {
+  logLine,
+  overwriteOption,
+  parseList,
+  parseTimeList,
+  readJsonOption,
+  refuseExisting,
+  type OverwriteArgs,
+} from '../options.ts';
 import { printSummary } from '../summary.ts';
 import {
   pipelineFromArgs,
@@ -18,7 +26,7 @@ import {
   type ScoringArgs,
 } from '../scoring-options.ts';
 
-interface Args extends ScoringArgs, PipelineArgs {
+interface Args extends ScoringArgs, PipelineArgs, OverwriteArgs {
   dataset: string;
   train?: string;
   algorithms?: string;
@@ -34,11 +42,8 @@ interface Args extends ScoringArgs, PipelineArgs {
 }
 
 export const replayCommand: CommandModule<object, Args> = {
-  command: 'replay',
-  describe:
-    'Replay a dataset through algorithms on a virtual clock and score them (writes <out>/results.json)',
   builder: (y) =>
-    pipelineOptions(scoringOptions(y))
+    overwriteOption(pipelineOptions(scoringOptions(y)), '<out>/results.json')
       .option('dataset', {
         type: 'string',
         demandOption: true,
@@ -66,10 +71,13 @@ export const replayCommand: CommandModule<object, Args> = {
         type: 'string',
         describe: 'localize at these times instead (comma list; epoch ms, epoch s or ISO 8601)',
       })
-      .option('config', { type: 'string', describe: 'JSON file: { "<algorithm>": { <param>: value } }' })
+      .option('config', {
+        type: 'string',
+        describe: 'JSON file or inline JSON: { "<algorithm>": { <param>: value } }',
+      })
       .option('fix-model', {
         type: 'string',
-        describe: 'JSON file overriding the fix model (latencies per action type)',
+        describe: 'JSON file or inline JSON overriding the fix model (latencies per action type)',
       })
       .option('fix', {
         type: 'boolean',
@@ -93,6 +101,8 @@ export const replayCommand: CommandModule<object, Args> = {
         'localize at a time',
       ),
   handler: (args) => {
+    const file = join(args.out, 'results.json');
+    refuseExisting([file], args.overwrite);
     const test = readDataset(args.dataset);
     const train = args.train ? readDataset(args.train) : null;
     const localizeAt = parseTimeList(args['localize-at'], 'localize-at');
@@ -106,7 +116,7 @@ export const replayCommand: CommandModule<object, Args> = {
     const scoring = scoringFromArgs(args);
     const pipeline = pipelineFromArgs(args);
     const configs = args.config
-      ? (readJsonFile(args.config, 'config') as Record<string, unknown>)
+      ? (readJsonOption(args.config, 'config') as Record<string, unknown>)
       : undefined;
     if (
       configs !== undefined &&
@@ -115,7 +125,7 @@ export const replayCommand: CommandModule<object, Args> = {
       throw new UserError(`--config ${args.config}: expected an object keyed by algorithm name`);
     }
     const fixModel = args['fix-model']
-      ? parseFixModel(readJsonFile(args['fix-model'], 'fix-model'), args['fix-model'])
+      ? parseFixModel(readJsonOption(args['fix-model'], 'fix-model'), '--fix-model')
       : undefined;
     const algorithms = parseList(args.algorithms);
     const results = runReplayJob(test, train, {
@@ -131,7 +141,6 @@ export const replayCommand: CommandModule<object, Args> = {
       log: logLine,
     });
     mkdirSync(args.out, { recursive: true });
-    const file = join(args.out, 'results.json');
     atomicWrite(file, formatResults(withDatasetPath(results, args.dataset)));
     printSummary(results);
     console.log(`results: ${file}`);

@@ -5,10 +5,11 @@ import { atomicWrite, readDataset } from '../../data/dataset-io.ts';
 import { readResults, withDatasetPath } from '../../report/index.ts';
 import { formatResults } from '../../runner/replay-job.ts';
 import { rescoreResults } from '../../runner/rescore.ts';
+import { overwriteOption, refuseExisting, type OverwriteArgs } from '../options.ts';
 import { scoringFromArgs, scoringOptions, type ScoringArgs } from '../scoring-options.ts';
 import { printSummary } from '../summary.ts';
 
-interface Args extends ScoringArgs {
+interface Args extends ScoringArgs, OverwriteArgs {
   results: string;
   dataset: string;
   train?: string;
@@ -16,11 +17,8 @@ interface Args extends ScoringArgs {
 }
 
 export const rescoreCommand: CommandModule<object, Args> = {
-  command: 'rescore',
-  describe:
-    'Recompute every metric of a results.json from its stored alarms, localizations and actions (no algorithm runs); writes <out>/results.json',
   builder: (y) =>
-    scoringOptions(y)
+    overwriteOption(scoringOptions(y), '<out>/results.json')
       .option('results', {
         type: 'string',
         demandOption: true,
@@ -47,6 +45,8 @@ export const rescoreCommand: CommandModule<object, Args> = {
         'the same alarms under W = 30 s',
       ),
   handler: (args) => {
+    const file = join(args.out, 'results.json');
+    refuseExisting([file], args.overwrite);
     const { results } = readResults(args.results);
     const test = readDataset(args.dataset);
     const train = args.train ? readDataset(args.train) : null;
@@ -56,7 +56,6 @@ export const rescoreCommand: CommandModule<object, Args> = {
     const scoring = scoringFromArgs({ ...args, ...(hosts !== undefined ? { hosts } : {}) });
     const rescored = rescoreResults(results, test, train, scoring);
     mkdirSync(args.out, { recursive: true });
-    const file = join(args.out, 'results.json');
     atomicWrite(file, formatResults(withDatasetPath(rescored, args.dataset)));
     printSummary(rescored);
     console.log(`results: ${file}`);

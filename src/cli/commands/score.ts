@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { atomicWrite } from '../../data/dataset-io.ts';
 import { readNabRows } from '../../data/import/nab.ts';
 import { formatNabCsv, scoreSeries } from '../../runner/nab-score.ts';
-import { logLine, readJsonFile } from '../options.ts';
+import { logLine, readJsonOption } from '../options.ts';
 
 interface Args {
   algorithm: string;
@@ -13,9 +13,6 @@ interface Args {
 }
 
 export const scoreCommand: CommandModule<object, Args> = {
-  command: 'score',
-  describe:
-    'Score one NAB-style CSV (timestamp,value) with a predictor: writes timestamp,value,anomaly_score',
   builder: (y) =>
     y
       .option('algorithm', { type: 'string', demandOption: true, describe: 'a registered predictor' })
@@ -24,7 +21,7 @@ export const scoreCommand: CommandModule<object, Args> = {
         type: 'number',
         describe: "rows used for fit() (default: NAB's probationary period)",
       })
-      .option('config', { type: 'string', describe: 'JSON file with the algorithm config' })
+      .option('config', { type: 'string', describe: 'JSON file or inline JSON with the algorithm config' })
       .option('out', { type: 'string', demandOption: true, describe: 'output CSV' })
       .example(
         '$0 score --algorithm threshold --input ../shared/data/NAB/data/realKnownCause/nyc_taxi.csv --out nyc.csv',
@@ -32,7 +29,7 @@ export const scoreCommand: CommandModule<object, Args> = {
       ),
   handler: (args) => {
     const rows = readNabRows(args.input);
-    const config = args.config ? readJsonFile(args.config, 'config') : undefined;
+    const config = args.config ? readJsonOption(args.config, 'config') : undefined;
     const scores = scoreSeries(rows, args.algorithm, config, args['train-rows']);
     atomicWrite(args.out, formatNabCsv(rows, scores));
     logLine(`wrote ${args.out} (${rows.length} rows)`);

@@ -1,14 +1,15 @@
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../core/errors.ts';
 import type { Dataset } from '../../core/dataset.ts';
-import { writeDataset } from '../../data/dataset-io.ts';
+import { MANIFEST_FILE, writeDataset } from '../../data/dataset-io.ts';
 import { microserviceCase, type MicroserviceFault } from '../../sim/microservices.ts';
 import { SYNTH_FAULT_TYPES, synthesize, type SynthFaultType } from '../../sim/synth/index.ts';
-import { logLine } from '../options.ts';
+import { logLine, overwriteOption, refuseExisting, type OverwriteArgs } from '../options.ts';
 
 const MICRO_FAULTS = ['cpu', 'mem'] as const;
 
-interface Args {
+interface Args extends OverwriteArgs {
   model: string;
   hosts: number;
   fault?: string;
@@ -62,10 +63,8 @@ function rubisDataset(args: Args): Dataset {
 }
 
 export const synthCommand: CommandModule<object, Args> = {
-  command: 'synth',
-  describe: 'Generate a deterministic synthetic multi-host dataset with an injected fault',
   builder: (y) =>
-    y
+    overwriteOption(y, 'the dataset in --out')
       .option('model', {
         type: 'string',
         choices: ['rubis', 'micro'],
@@ -115,6 +114,7 @@ export const synthCommand: CommandModule<object, Args> = {
         '',
       ),
   handler: (args) => {
+    refuseExisting([join(args.out, MANIFEST_FILE)], args.overwrite);
     const dataset = args.model === 'micro' ? microDataset(args) : rubisDataset(args);
     writeDataset(args.out, dataset);
     const faults = dataset.manifest.faults;
