@@ -188,16 +188,27 @@ export function runReplayJob(
   };
 }
 
-/** Progress lines for long replays only (every 10%); short ones stay quiet. */
-const PROGRESS_MIN_ROWS = 500_000;
+/** Longest silence on a long replay: a progress line at least this often (issue 25: 5 s). */
+export const PROGRESS_EVERY_MS = 5000;
 
-function progressLogger(name: string, log: (line: string) => void): (done: number, total: number) => void {
-  let nextShare = 0.1;
+/**
+ * Progress lines for long replays only: one when PROGRESS_EVERY_MS has passed since the start or the
+ * last line, and the 100 % line after any; a replay shorter than that prints none. The wall clock
+ * times the lines, never the results.
+ */
+export function progressLogger(
+  name: string,
+  log: (line: string) => void,
+  now: () => number = Date.now,
+): (done: number, total: number) => void {
+  let last = now();
+  let printed = false;
   return (done, total) => {
-    if (total < PROGRESS_MIN_ROWS) return;
-    if (done / total >= nextShare || done === total) {
+    const t = now();
+    if (t - last >= PROGRESS_EVERY_MS || (printed && done === total)) {
       log(`${name}: ${Math.round((100 * done) / total)}% (${done}/${total} samples)`);
-      nextShare = Math.floor((done / total) * 10 + 1) / 10;
+      last = t;
+      printed = true;
     }
   };
 }
