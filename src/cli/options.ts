@@ -73,3 +73,28 @@ export function refuseExisting(files: readonly string[], overwrite: boolean): vo
   const found = files.find((f) => existsSync(f));
   if (found !== undefined) throw new UserError(`${found} exists: give --overwrite to replace it`);
 }
+
+export interface OutputArgs {
+  json: boolean;
+  quiet: boolean;
+}
+
+/** `--json` (stdout: one JSON document, nothing else) and `--quiet` (no progress lines). */
+export function outputOptions<T>(y: Argv<T>, json: string): Argv<T & OutputArgs> {
+  return y
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: `print ${json} as JSON on stdout instead of a table`,
+    })
+    .option('quiet', {
+      type: 'boolean',
+      default: false,
+      describe: 'no progress lines on stderr and no table (warnings and errors still)',
+    }) as Argv<T & OutputArgs>;
+}
+
+/** Where progress lines go: stderr, or nowhere with --quiet. */
+export function progressLog(args: OutputArgs): (line: string) => void {
+  return args.quiet ? () => undefined : logLine;
+}

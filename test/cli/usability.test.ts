@@ -94,6 +94,45 @@ describe('outputs', () => {
   });
 });
 
+describe('--json and --quiet', () => {
+  it('replay --quiet prints only where the results went; rescore --json prints one JSON document', () => {
+    const out = join(tmp, 'q');
+    const quiet = run(
+      'replay',
+      '--dataset',
+      data,
+      '--algorithms',
+      'threshold,zscore',
+      '--quiet',
+      '--out',
+      out,
+    );
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toBe(`results: ${join(out, 'results.json')}\n`);
+    const json = run(
+      'rescore',
+      '--results',
+      out,
+      '--dataset',
+      data,
+      '--pending-window',
+      '30',
+      '--json',
+      '--out',
+      join(tmp, 'w30'),
+    );
+    expect(json.code, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout) as {
+      results: string;
+      algorithms: Record<string, { metrics: unknown }>;
+    };
+    expect(doc.results).toBe(join(tmp, 'w30', 'results.json'));
+    expect(Object.keys(doc.algorithms)).toEqual(['threshold', 'zscore']);
+    expect(doc.algorithms.threshold!.metrics).toHaveProperty('prediction.tp');
+  });
+});
+
 describe('help', () => {
   it('breaks no word, lists the AWS options after the common ones, keeps examples whole', () => {
     const top = run('--help');

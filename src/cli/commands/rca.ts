@@ -12,7 +12,7 @@ import {
   type RcaCase,
   type RcaTriggerMode,
 } from '../../runner/rca.ts';
-import { logLine, parseList, readJsonOption } from '../options.ts';
+import { logLine, parseList, progressLog, readJsonOption } from '../options.ts';
 
 interface Args {
   cases?: string;
@@ -27,6 +27,7 @@ interface Args {
   seed?: number;
   'measure-cost': boolean;
   json: boolean;
+  quiet: boolean;
 }
 
 export const rcaCommand: CommandModule<object, Args> = {
@@ -91,6 +92,11 @@ export const rcaCommand: CommandModule<object, Args> = {
         default: false,
         describe: 'print the full report (every case, every answer) as JSON instead of a table',
       })
+      .option('quiet', {
+        type: 'boolean',
+        default: false,
+        describe: 'no progress lines on stderr (the table or JSON still)',
+      })
       .example('$0 rca --cases cases/', 'every localizer on every case in cases/')
       .example('$0 rca --cases cases/ --algorithms fchain,pal --json', 'two algorithms, JSON report')
       .example(
@@ -140,7 +146,7 @@ export const rcaCommand: CommandModule<object, Args> = {
       minDurationS: args['min-duration'],
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
       ...(args['measure-cost'] ? { clock: () => performance.now() } : {}),
-      log: logLine,
+      log: progressLog(args),
     });
     if (args.json) console.log(JSON.stringify(report, null, 2));
     else {

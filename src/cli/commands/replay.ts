@@ -8,15 +8,17 @@ import type { TriggerMode } from '../../sim/replay.ts';
 import { formatResults, runReplayJob } from '../../runner/replay-job.ts';
 import { withDatasetPath } from '../../report/index.ts';
 import {
-  logLine,
+  outputOptions,
   overwriteOption,
   parseList,
   parseTimeList,
+  progressLog,
   readJsonOption,
   refuseExisting,
+  type OutputArgs,
   type OverwriteArgs,
 } from '../options.ts';
-import { printSummary } from '../summary.ts';
+import { printOutcome } from '../summary.ts';
 import {
   pipelineFromArgs,
   pipelineOptions,
@@ -26,7 +28,7 @@ import {
   type ScoringArgs,
 } from '../scoring-options.ts';
 
-interface Args extends ScoringArgs, PipelineArgs, OverwriteArgs {
+interface Args extends ScoringArgs, PipelineArgs, OverwriteArgs, OutputArgs {
   dataset: string;
   train?: string;
   algorithms?: string;
@@ -43,7 +45,7 @@ interface Args extends ScoringArgs, PipelineArgs, OverwriteArgs {
 
 export const replayCommand: CommandModule<object, Args> = {
   builder: (y) =>
-    overwriteOption(pipelineOptions(scoringOptions(y)), '<out>/results.json')
+    outputOptions(overwriteOption(pipelineOptions(scoringOptions(y)), '<out>/results.json'), 'the scores')
       .option('dataset', {
         type: 'string',
         demandOption: true,
@@ -138,11 +140,10 @@ export const replayCommand: CommandModule<object, Args> = {
       ...(fixModel ? { fixModel } : {}),
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
       ...(args['measure-cost'] ? { clock: () => performance.now() } : {}),
-      log: logLine,
+      log: progressLog(args),
     });
     mkdirSync(args.out, { recursive: true });
     atomicWrite(file, formatResults(withDatasetPath(results, args.dataset)));
-    printSummary(results);
-    console.log(`results: ${file}`);
+    printOutcome(results, file, args);
   },
 };

@@ -5,11 +5,17 @@ import { atomicWrite, readDataset } from '../../data/dataset-io.ts';
 import { readResults, withDatasetPath } from '../../report/index.ts';
 import { formatResults } from '../../runner/replay-job.ts';
 import { rescoreResults } from '../../runner/rescore.ts';
-import { overwriteOption, refuseExisting, type OverwriteArgs } from '../options.ts';
+import {
+  outputOptions,
+  overwriteOption,
+  refuseExisting,
+  type OutputArgs,
+  type OverwriteArgs,
+} from '../options.ts';
 import { scoringFromArgs, scoringOptions, type ScoringArgs } from '../scoring-options.ts';
-import { printSummary } from '../summary.ts';
+import { printOutcome } from '../summary.ts';
 
-interface Args extends ScoringArgs, OverwriteArgs {
+interface Args extends ScoringArgs, OverwriteArgs, OutputArgs {
   results: string;
   dataset: string;
   train?: string;
@@ -18,7 +24,7 @@ interface Args extends ScoringArgs, OverwriteArgs {
 
 export const rescoreCommand: CommandModule<object, Args> = {
   builder: (y) =>
-    overwriteOption(scoringOptions(y), '<out>/results.json')
+    outputOptions(overwriteOption(scoringOptions(y), '<out>/results.json'), 'the scores')
       .option('results', {
         type: 'string',
         demandOption: true,
@@ -57,7 +63,6 @@ export const rescoreCommand: CommandModule<object, Args> = {
     const rescored = rescoreResults(results, test, train, scoring);
     mkdirSync(args.out, { recursive: true });
     atomicWrite(file, formatResults(withDatasetPath(rescored, args.dataset)));
-    printSummary(rescored);
-    console.log(`results: ${file}`);
+    printOutcome(rescored, file, args);
   },
 };
