@@ -102,7 +102,8 @@ export const experimentCommand: CommandModule<object, Args> = {
       .option('out', {
         type: 'string',
         default: 'runs',
-        describe: 'directory for <name>/rep-<i>/{dataset,results.json}',
+        describe:
+          'directory for <name>/rep-<i>/{dataset,results.json} (with --synthetic: <name>/results.json)',
       })
       .option('seed', {
         type: 'number',
@@ -126,7 +127,10 @@ export const experimentCommand: CommandModule<object, Args> = {
     if (!args.synthetic) return runSpec(args);
     const fault = SCENARIOS[args.name];
     if (!fault)
-      throw new UserError(`unknown experiment "${args.name}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
+      throw new UserError(
+        `--synthetic replays a shipped synthetic run of a fault: ${Object.keys(SCENARIOS).join(', ')}; ` +
+          `not "${args.name}"${args.name.endsWith('.json') ? ' (a spec file runs on a stack: drop --synthetic)' : ''}`,
+      );
     // What only a run on a stack uses: refused rather than silently ignored.
     const unused = Object.entries({
       reps: args.reps !== undefined,
