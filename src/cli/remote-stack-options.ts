@@ -4,9 +4,8 @@
 
 import type { Argv } from 'yargs';
 import { UserError } from '../core/errors.ts';
-import { readRemoteSpec, type RemoteStackSpec } from '../stack/remote-spec.ts';
+import type { RemoteStackSpec } from '../stack/remote-spec.ts';
 import type { SessionStack } from '../stack/session.ts';
-import { awsRemoteSpec } from '../testbed/aws/remote-spec.ts';
 
 export interface RemoteStackArgs {
   'remote-spec'?: string;
@@ -64,11 +63,13 @@ export async function resolveRemoteSpec(
 ): Promise<RemoteStackSpec | undefined> {
   if (stack === 'remote') {
     if (!args['remote-spec']) throw new UserError('--stack remote needs --remote-spec FILE');
-    return readRemoteSpec(args['remote-spec']);
+    return (await import('../stack/remote-spec.ts')).readRemoteSpec(args['remote-spec']);
   }
   if (stack === 'aws') {
     if (!args['ssh-key'])
       throw new UserError("--stack aws needs --ssh-key FILE (the private key of the stack's key pair)");
+    // The AWS SDK loads only for --stack aws.
+    const { awsRemoteSpec } = await import('../testbed/aws/remote-spec.ts');
     return awsRemoteSpec({
       stackName: args['aws-stack-name'],
       privateKeyFile: args['ssh-key'],

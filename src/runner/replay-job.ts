@@ -14,26 +14,10 @@ import { DEFAULT_SCORING, evaluate, scoringBlock, type ScoringParams } from '../
 import { calibrateFixModel, DEFAULT_FIX_MODEL, type FixModel } from '../sim/fix-model.ts';
 import { debounceAlarms, replay, type TriggerMode } from '../sim/replay.ts';
 import { chooseSplit, restrictHosts, trainingData } from '../sim/samples.ts';
-
-/**
- * The pipeline's own timings (what the replay does, not how it is scored): changing a scoring
- * parameter never changes an alarm, a localization or an action.
- */
-export interface PipelineParams {
-  /** After an alarm starts a localization, alarms do not start another for this long (s). */
-  localizeDebounceS: number;
-  /** Violating seconds in a row that confirm an SLO violation and start a localization (trigger slo). */
-  sloConfirmS: number;
-  /** An action is aimed at the latest fault started before its trigger, up to this long after its end (s). */
-  faultGraceS: number;
-}
-
-export const DEFAULT_PIPELINE: Readonly<PipelineParams> = Object.freeze({
-  localizeDebounceS: 50,
-  sloConfirmS: 3,
-  faultGraceS: 60,
-});
 import { VERSION } from '../version.ts';
+import { DEFAULT_PIPELINE, type PipelineParams } from './pipeline-params.ts';
+
+export { DEFAULT_PIPELINE, type PipelineParams };
 
 export interface ReplayJobOptions {
   /** Algorithm names; default: every registered algorithm. */

@@ -1,7 +1,7 @@
 // A CLI that helps (issue 25), through real processes: the parser's whole message with "did you mean",
 // option names as typed, --overwrite or a refusal wherever an output exists, inline JSON options,
 // readable help (common options first, no broken words), shell completion.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,7 +50,8 @@ describe('errors', () => {
 });
 
 describe('outputs', () => {
-  it('replay, synth and report refuse to replace an output without --overwrite', () => {
+  // Spawned CLI processes: seconds each on an idle machine, more on a busy one.
+  it('replay refuses to replace its results without --overwrite, and replaces them with it', () => {
     const out = join(tmp, 'r');
     const args = [
       'replay',
@@ -69,20 +70,30 @@ describe('outputs', () => {
     expectUserError(run(...args, '--out', out), /r\/results\.json exists: give --overwrite to replace it/);
     expect(statSync(file).mtimeMs).toBe(first);
     expect(run(...args, '--out', out, '--overwrite').code).toBe(0);
+  }, 180_000);
 
+  it('synth and report refuse to replace their output without --overwrite', () => {
     expectUserError(
       run('synth', '--hosts', '3', '--out', data),
       /d\/manifest\.json exists: give --overwrite to replace it/,
     );
-    const html = join(tmp, 'r.html');
-    expect(run('report', '--results', out, '--out', html).code).toBe(0);
-    expectUserError(run('report', '--results', out, '--out', html), /r\.html exists: give --overwrite/);
-  });
+    const html = join(tmp, 'earlier.html');
+    writeFileSync(html, '<p>an earlier report</p>');
+    expectUserError(
+      run('report', '--results', data, '--out', html),
+      /earlier\.html exists: give --overwrite/,
+    );
+    expect(readFileSync(html, 'utf8')).toBe('<p>an earlier report</p>');
+  }, 120_000);
 
   it('experiment --synthetic refuses the options only a run on a stack uses', () => {
     expectUserError(
       run('experiment', 'memleak', '--synthetic', '--reps', '0', '--out', join(tmp, 'runs')),
       /--synthetic replays one shipped synthetic run: --reps only apply to a run on a stack/,
+    );
+    expectUserError(
+      run('experiment', 'my-spec.json', '--synthetic', '--out', join(tmp, 'runs')),
+      /not "my-spec\.json" \(a spec file runs on a stack: drop --synthetic\)/,
     );
   });
 

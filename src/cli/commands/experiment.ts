@@ -4,22 +4,14 @@
 // (docs/experiments.md). `--synthetic` replays the shipped synthetic run of the same fault instead
 // (no stack, seconds), as the command did before the runner existed.
 
-import { answerLine } from '../../runner/experiment/answer.ts';
-import { faultEffect } from '../../runner/experiment/effect.ts';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
-import { atomicWrite, readDataset } from '../../data/dataset-io.ts';
-import { formatResults, runReplayJob } from '../../runner/replay-job.ts';
-import { runExperimentReps } from '../../runner/experiment/run.ts';
-import { createProgress } from '../../runner/experiment/progress.ts';
-import { scoreAndReport } from '../../runner/experiment/score.ts';
-import { listExperiments, loadExperiment } from '../../runner/experiment/spec.ts';
+import { listExperiments } from '../../runner/experiment/spec.ts';
 import { SETTLE_MAX_WAIT_S } from '../../runner/experiment/settle.ts';
-import { datasetFilesHash, sha256Hex, withDatasetPath, writeReport } from '../../report/index.ts';
-import { SYNTH_FAULT_TYPES, synthesize, type SynthFaultType } from '../../sim/synth/index.ts';
-import { SESSION_STACKS, type SessionStack } from '../../stack/index.ts';
+import { SYNTH_FAULT_TYPES, type SynthFaultType } from '../../sim/synth/faults.ts';
+import { SESSION_STACKS, type SessionStack } from '../../stack/session.ts';
 import { logLine, refuseExisting } from '../options.ts';
 import { remoteStackOptions, resolveRemoteSpec, type RemoteStackArgs } from '../remote-stack-options.ts';
 import { printSummary } from '../summary.ts';
@@ -150,6 +142,15 @@ export const experimentCommand: CommandModule<object, Args> = {
     const file = join(dir, 'results.json');
     const html = join(args['report-dir'], `${args.name}.html`);
     refuseExisting([file, html], args.overwrite);
+    // Arrow, the algorithms and Vega load when the command runs, not for --help.
+    const [{ readDataset, atomicWrite }, { synthesize }, { formatResults, runReplayJob }, reportModule] =
+      await Promise.all([
+        import('../../data/dataset-io.ts'),
+        import('../../sim/synth/index.ts'),
+        import('../../runner/replay-job.ts'),
+        import('../../report/index.ts'),
+      ]);
+    const { datasetFilesHash, sha256Hex, withDatasetPath, writeReport } = reportModule;
     logLine('note: --synthetic replays a synthetic run of this fault, not a recorded one.');
     const shipped = join('datasets', `synth-${args.name}`);
     const useShipped = args.seed === SHIPPED_SEED && existsSync(join(shipped, 'manifest.json'));
@@ -195,6 +196,24 @@ export const experimentCommand: CommandModule<object, Args> = {
 };
 
 async function runSpec(args: Args): Promise<void> {
+  // The stacks, the runner, Arrow and Vega load when the command runs, not for --help.
+  const [
+    { answerLine },
+    { faultEffect },
+    { readDataset },
+    { runExperimentReps },
+    { createProgress },
+    { scoreAndReport },
+    { loadExperiment },
+  ] = await Promise.all([
+    import('../../runner/experiment/answer.ts'),
+    import('../../runner/experiment/effect.ts'),
+    import('../../data/dataset-io.ts'),
+    import('../../runner/experiment/run.ts'),
+    import('../../runner/experiment/progress.ts'),
+    import('../../runner/experiment/score.ts'),
+    import('../../runner/experiment/spec.ts'),
+  ]);
   const stack = args.stack as SessionStack;
   const loaded = loadExperiment(args.name, stack);
   if (

@@ -2,11 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
-import { atomicWrite, readDataset } from '../../data/dataset-io.ts';
-import { parseFixModel } from '../../sim/fix-model.ts';
 import type { TriggerMode } from '../../sim/replay.ts';
-import { formatResults, runReplayJob } from '../../runner/replay-job.ts';
-import { withDatasetPath } from '../../report/index.ts';
 import {
   outputOptions,
   overwriteOption,
@@ -102,9 +98,21 @@ export const replayCommand: CommandModule<object, Args> = {
         '$0 replay --dataset d --algorithms zscore --localize-at 2026-01-01T00:20:00Z --out o',
         'localize at a time',
       ),
-  handler: (args) => {
+  handler: async (args) => {
     const file = join(args.out, 'results.json');
     refuseExisting([file], args.overwrite);
+    // Arrow, the algorithms and the report's helpers load when the command runs, not for --help.
+    const [
+      { atomicWrite, readDataset },
+      { parseFixModel },
+      { formatResults, runReplayJob },
+      { withDatasetPath },
+    ] = await Promise.all([
+      import('../../data/dataset-io.ts'),
+      import('../../sim/fix-model.ts'),
+      import('../../runner/replay-job.ts'),
+      import('../../report/index.ts'),
+    ]);
     const test = readDataset(args.dataset);
     const train = args.train ? readDataset(args.train) : null;
     const localizeAt = parseTimeList(args['localize-at'], 'localize-at');

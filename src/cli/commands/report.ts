@@ -1,6 +1,5 @@
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
-import { loadExperiments, readLeaderboardFile, readRocFile, writeReport } from '../../report/index.ts';
 import { logLine, overwriteOption, refuseExisting, type OverwriteArgs } from '../options.ts';
 
 interface Args extends OverwriteArgs {
@@ -58,6 +57,9 @@ export const reportCommand: CommandModule<object, Args> = {
       ),
   handler: async (args) => {
     refuseExisting([args.out], args.overwrite);
+    // Vega and the report's modules load when the command runs, not for --help.
+    const { loadExperiments, readLeaderboardFile, readRocFile, writeReport } =
+      await import('../../report/index.ts');
     for (const opt of ['max-hosts', 'max-metrics'] as const) {
       if (!Number.isSafeInteger(args[opt]) || args[opt] < 1)
         throw new UserError(`--${opt} must be a positive integer, got ${args[opt]}`);

@@ -1,10 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { atomicWrite, readDataset } from '../../data/dataset-io.ts';
-import { readResults, withDatasetPath } from '../../report/index.ts';
-import { formatResults } from '../../runner/replay-job.ts';
-import { rescoreResults } from '../../runner/rescore.ts';
 import {
   outputOptions,
   overwriteOption,
@@ -50,9 +46,21 @@ export const rescoreCommand: CommandModule<object, Args> = {
         '$0 rescore --results out/cpuhog-1 --dataset datasets/testbed/cpuhog-1 --pending-window 30 --out out/w30',
         'the same alarms under W = 30 s',
       ),
-  handler: (args) => {
+  handler: async (args) => {
     const file = join(args.out, 'results.json');
     refuseExisting([file], args.overwrite);
+    // Arrow, the scorer and the report's helpers load when the command runs, not for --help.
+    const [
+      { atomicWrite, readDataset },
+      { readResults, withDatasetPath },
+      { formatResults },
+      { rescoreResults },
+    ] = await Promise.all([
+      import('../../data/dataset-io.ts'),
+      import('../../report/index.ts'),
+      import('../../runner/replay-job.ts'),
+      import('../../runner/rescore.ts'),
+    ]);
     const { results } = readResults(args.results);
     const test = readDataset(args.dataset);
     const train = args.train ? readDataset(args.train) : null;
