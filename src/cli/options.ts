@@ -1,5 +1,5 @@
 // Option parsing shared by commands: times, comma lists, JSON files or inline JSON, --overwrite.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { UserError } from '../core/errors.ts';
 import { parseTime } from '../core/time.ts';
@@ -97,4 +97,11 @@ export function outputOptions<T>(y: Argv<T>, json: string): Argv<T & OutputArgs>
 /** Where progress lines go: stderr, or nowhere with --quiet. */
 export function progressLog(args: OutputArgs): (line: string) => void {
   return args.quiet ? () => undefined : logLine;
+}
+
+/** The same for a command that writes many files under a directory: refuse a non-empty one. */
+export function refuseNonEmptyDir(dir: string, overwrite: boolean): void {
+  if (overwrite || !existsSync(dir)) return;
+  if (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)
+    throw new UserError(`${dir} exists and is not empty: give --overwrite to write into it`);
 }

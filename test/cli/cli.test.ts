@@ -240,8 +240,13 @@ describe.skipIf(!existsSync(SHARED))('import and score on the shared data', () =
     }
     expect(scores.some((s) => s > 0)).toBe(true);
     expectUserError(
-      run('score', '--algorithm', 'zscore', '--input', input, '--out', out),
+      run('score', '--algorithm', 'zscore', '--input', input, '--out', join(tmp, 'zscore.csv')),
       /zscore is a localizer; score needs a predictor/,
+    );
+    // the CSV written above is not replaced without --overwrite
+    expectUserError(
+      run('score', '--algorithm', 'threshold', '--input', input, '--out', out),
+      /machine\.csv exists: give --overwrite to replace it/,
     );
   });
 
@@ -249,6 +254,10 @@ describe.skipIf(!existsSync(SHARED))('import and score on the shared data', () =
     const bad = join(tmp, 'bad.jsonl');
     writeFileSync(bad, '{"count": 1, "mean": 3}\nnot json\n');
     expectUserError(run('import', 'seed', bad, '--out', join(tmp, 'bad-out')), /bad\.jsonl.*line 1/);
+    expectUserError(
+      run('import', 'seed', bad, '--out', synthDir),
+      /synth exists and is not empty: give --overwrite to write into it/,
+    );
   });
 });
 

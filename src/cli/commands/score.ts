@@ -2,9 +2,9 @@ import type { CommandModule } from 'yargs';
 import { atomicWrite } from '../../data/dataset-io.ts';
 import { readNabRows } from '../../data/import/nab.ts';
 import { formatNabCsv, scoreSeries } from '../../runner/nab-score.ts';
-import { logLine, readJsonOption } from '../options.ts';
+import { logLine, overwriteOption, readJsonOption, refuseExisting, type OverwriteArgs } from '../options.ts';
 
-interface Args {
+interface Args extends OverwriteArgs {
   algorithm: string;
   input: string;
   'train-rows'?: number;
@@ -14,7 +14,7 @@ interface Args {
 
 export const scoreCommand: CommandModule<object, Args> = {
   builder: (y) =>
-    y
+    overwriteOption(y, 'the CSV in --out')
       .option('algorithm', { type: 'string', demandOption: true, describe: 'a registered predictor' })
       .option('input', { type: 'string', demandOption: true, describe: 'CSV with timestamp,value columns' })
       .option('train-rows', {
@@ -28,6 +28,7 @@ export const scoreCommand: CommandModule<object, Args> = {
         '',
       ),
   handler: (args) => {
+    refuseExisting([args.out], args.overwrite);
     const rows = readNabRows(args.input);
     const config = args.config ? readJsonOption(args.config, 'config') : undefined;
     const scores = scoreSeries(rows, args.algorithm, config, args['train-rows']);
