@@ -7,7 +7,7 @@
 //   npm run bench -- cli-startup --runs 11
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { arg } from './helpers.ts';
 
@@ -42,7 +42,10 @@ try {
     ['foreshock replay --help', [bin, 'replay', '--help']],
     ['every command module loaded (the old --help)', [resolve('bin/run-ts.js'), eager]],
   ];
-  console.log(`median of ${runs} runs; node -e '' = ${node.toFixed(0)} ms`);
+  // Absolute times scale with the machine's load; the ratios are what compare across runs.
+  console.log(
+    `median of ${runs} runs; node -e '' = ${node.toFixed(0)} ms; load average ${loadavg()[0]!.toFixed(1)} at the start`,
+  );
   const rows = cases.map(([name, args]) => [name, medianMs(args)] as const);
   const old = rows[rows.length - 1]![1];
   for (const [name, t] of rows)
