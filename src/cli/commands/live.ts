@@ -4,10 +4,7 @@
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
-import { defaultAllowList, runLive } from '../../live/run.ts';
-import { loadExperiment } from '../../runner/experiment/spec.ts';
-import { SESSION_STACKS, type SessionStack } from '../../stack/index.ts';
-import { parseMix } from '../../workload/data-files.ts';
+import { SESSION_STACKS, type SessionStack } from '../../stack/session.ts';
 import { remoteStackOptions, resolveRemoteSpec, type RemoteStackArgs } from '../remote-stack-options.ts';
 import { logLine, parseList, readJsonOption } from '../options.ts';
 
@@ -136,6 +133,12 @@ export const liveCommand: CommandModule<object, Args> = {
         'no root needed',
       ),
   handler: async (args) => {
+    // The model, the stacks and the workload load when the command runs, not for --help.
+    const [{ defaultAllowList, runLive }, { loadExperiment }, { parseMix }] = await Promise.all([
+      import('../../live/run.ts'),
+      import('../../runner/experiment/spec.ts'),
+      import('../../workload/data-files.ts'),
+    ]);
     const stack = args.stack as SessionStack;
     const train = args.train ?? DEFAULT_TRAIN[stack];
     if (train.length === 0)
