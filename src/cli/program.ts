@@ -45,7 +45,10 @@ interface Parsing {
     choices: Record<string, (string | number)[]>;
     number: string[];
   };
-  getInternalMethods(): { getCommandInstance(): { getCommands(): string[] } };
+  getInternalMethods(): {
+    getCommandInstance(): { getCommands(): string[] };
+    getContext(): { commands: string[] };
+  };
 }
 
 /** The options yargs knew when it failed: those of the (sub)command it was parsing. */
@@ -94,6 +97,8 @@ export async function main(argv: string[], o: MainOptions = {}): Promise<number>
   const words = argv[0] === '--get-yargs-completions' ? argv.slice(2) : argv;
   const selected = selectedCommand(words);
   let parsing: Parsing | undefined;
+  /** The (sub)command being parsed, e.g. ['faults', 'inject']. */
+  let commandPath: string[] = selected ? [commandName(selected)] : [];
   let subcommands: string[] = COMMANDS.map(commandName);
   const cli = yargs(argv)
     .scriptName('foreshock')
@@ -132,6 +137,7 @@ export async function main(argv: string[], o: MainOptions = {}): Promise<number>
         // Runs before validation, inside the command being parsed: remember its options for `fail`,
         // and name a number option the parser read as NaN by the option and what was typed.
         parsing = y;
+        commandPath = [...y.getInternalMethods().getContext().commands];
         const sub = y.getInternalMethods().getCommandInstance().getCommands();
         if (sub.length > 0) subcommands = sub;
         const nan = notANumber(args, y.getOptions().number, argv);
@@ -143,7 +149,9 @@ export async function main(argv: string[], o: MainOptions = {}): Promise<number>
       // Throwing stops yargs before any handler runs; a usage problem is the user's to fix.
       if (err) throw err;
       const line = rewriteParserMessage(msg, argv, knownOptions(parsing, subcommands));
-      throw new UserError(`${line} (see ${selected ? `foreshock ${commandName(selected)} ` : ''}--help)`);
+      // The help to read: the command's, or its sub-command's (`foreshock faults inject --help`).
+      const path = commandPath.length > 0 ? `foreshock ${commandPath.join(' ')} ` : '';
+      throw new UserError(`${line} (see ${path}--help)`);
     });
   try {
     await cli.parseAsync();

@@ -34,6 +34,11 @@ describe('errors', () => {
       /unknown option --datset \(did you mean --dataset\?\); missing required option --dataset/,
     );
     expectUserError(run('rescor'), /unknown command or argument "rescor" \(did you mean rescore\?\)/);
+    // in a sub-command: its options, and its help named
+    expectUserError(
+      run('faults', 'inject', '--hots', 'db', '--type', 'cpuhog'),
+      /unknown option --hots \(did you mean --host\?\); .*\(see foreshock faults inject --help\)$/,
+    );
   });
 
   it('a number option that is not a number: the option as typed and the value typed', () => {
