@@ -4,9 +4,8 @@
 
 import type { Argv } from 'yargs';
 import { UserError } from '../core/errors.ts';
-import { readRemoteSpec, type RemoteStackSpec } from '../stack/remote-spec.ts';
+import type { RemoteStackSpec } from '../stack/remote-spec.ts';
 import type { SessionStack } from '../stack/session.ts';
-import { awsRemoteSpec } from '../testbed/aws/remote-spec.ts';
 
 export interface RemoteStackArgs {
   'remote-spec'?: string;
@@ -18,31 +17,43 @@ export interface RemoteStackArgs {
   'ssh-user'?: string;
 }
 
+/** Their help group, listed after the command's own options (most runs use neither). */
+export const REMOTE_STACK_GROUP = 'With --stack remote or aws:';
+
 export function remoteStackOptions<T>(y: Argv<T>): Argv<T & RemoteStackArgs> {
-  return y
-    .option('remote-spec', {
-      type: 'string',
-      describe: 'with --stack remote: JSON file naming the hosts and how to reach them (docs/aws.md)',
-    })
-    .option('aws-stack-name', {
-      type: 'string',
-      default: 'foreshock',
-      describe: 'with --stack aws: the CloudFormation stack `foreshock aws deploy` made',
-    })
-    .option('aws-region', { type: 'string', describe: "with --stack aws: its region (default: the SDK's)" })
-    .option('aws-endpoint', { type: 'string', describe: 'with --stack aws: an emulator endpoint (tests)' })
-    .option('ssh-key', {
-      type: 'string',
-      describe: "with --stack aws: the private key of the stack's EC2 key pair (never printed)",
-    })
-    .option('known-hosts', {
-      type: 'string',
-      describe: 'with --stack aws: pinned host keys (default: what `foreshock aws known-hosts` wrote)',
-    })
-    .option('ssh-user', {
-      type: 'string',
-      describe: 'with --stack aws: login user (default: admin)',
-    }) as Argv<T & RemoteStackArgs>;
+  return (
+    y
+      // Groups are listed in the order they are first named: name the common one first.
+      .group([], 'Positionals:')
+      .group([], 'Options:')
+      .option('remote-spec', {
+        type: 'string',
+        describe: 'with --stack remote: JSON file naming the hosts and how to reach them (docs/aws.md)',
+      })
+      .option('aws-stack-name', {
+        type: 'string',
+        default: 'foreshock',
+        describe: 'with --stack aws: the CloudFormation stack `foreshock aws deploy` made',
+      })
+      .option('aws-region', { type: 'string', describe: "with --stack aws: its region (default: the SDK's)" })
+      .option('aws-endpoint', { type: 'string', describe: 'with --stack aws: an emulator endpoint (tests)' })
+      .option('ssh-key', {
+        type: 'string',
+        describe: "with --stack aws: the private key of the stack's EC2 key pair (never printed)",
+      })
+      .option('known-hosts', {
+        type: 'string',
+        describe: 'with --stack aws: pinned host keys (default: what `foreshock aws known-hosts` wrote)',
+      })
+      .option('ssh-user', {
+        type: 'string',
+        describe: 'with --stack aws: login user (default: admin)',
+      })
+      .group(
+        ['remote-spec', 'aws-stack-name', 'aws-region', 'aws-endpoint', 'ssh-key', 'known-hosts', 'ssh-user'],
+        REMOTE_STACK_GROUP,
+      ) as Argv<T & RemoteStackArgs>
+  );
 }
 
 /** The remote stack spec for `stack`, or undefined for the stacks that need none. */
@@ -52,11 +63,13 @@ export async function resolveRemoteSpec(
 ): Promise<RemoteStackSpec | undefined> {
   if (stack === 'remote') {
     if (!args['remote-spec']) throw new UserError('--stack remote needs --remote-spec FILE');
-    return readRemoteSpec(args['remote-spec']);
+    return (await import('../stack/remote-spec.ts')).readRemoteSpec(args['remote-spec']);
   }
   if (stack === 'aws') {
     if (!args['ssh-key'])
       throw new UserError("--stack aws needs --ssh-key FILE (the private key of the stack's key pair)");
+    // The AWS SDK loads only for --stack aws.
+    const { awsRemoteSpec } = await import('../testbed/aws/remote-spec.ts');
     return awsRemoteSpec({
       stackName: args['aws-stack-name'],
       privateKeyFile: args['ssh-key'],

@@ -2,8 +2,8 @@
 // ../shared/spec/evaluation.md), and the pipeline timings of `replay` (which are not scoring).
 import type { Argv } from 'yargs';
 import { UserError } from '../core/errors.ts';
-import { DEFAULT_SCORING, validateScoringParams, type ScoringParams } from '../eval/index.ts';
-import { DEFAULT_PIPELINE, type PipelineParams } from '../runner/replay-job.ts';
+import { DEFAULT_SCORING, validateScoringParams, type ScoringParams } from '../eval/params.ts';
+import { DEFAULT_PIPELINE, type PipelineParams } from '../runner/pipeline-params.ts';
 
 export interface ScoringArgs {
   'pending-window'?: number;

@@ -89,3 +89,36 @@ export function summaryLines(results: ReplayResults): string[] {
 export function printSummary(results: ReplayResults): void {
   for (const l of summaryLines(results)) console.log(l);
 }
+
+/** What `--json` prints: the table's facts, machine-readable (results.json holds the rest). */
+export function summaryJson(results: ReplayResults, resultsFile: string): string {
+  return JSON.stringify(
+    {
+      results: resultsFile,
+      dataset: results.dataset,
+      train: results.train,
+      algorithms: Object.fromEntries(
+        Object.entries(results.algorithms).map(([name, r]) => [
+          name,
+          { ...(r.mode ? { mode: r.mode } : {}), metrics: r.metrics },
+        ]),
+      ),
+    },
+    null,
+    2,
+  );
+}
+
+/** The end of a replay or rescore on stdout: the table (unless --quiet) or JSON, and where it went. */
+export function printOutcome(
+  results: ReplayResults,
+  file: string,
+  o: { json: boolean; quiet: boolean },
+): void {
+  if (o.json) {
+    console.log(summaryJson(results, file));
+    return;
+  }
+  if (!o.quiet) printSummary(results);
+  console.log(`results: ${file}`);
+}

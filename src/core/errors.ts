@@ -1,4 +1,4 @@
-// Error vocabulary. The CLI (src/cli/main.ts) maps these to exit codes: UserError -> 1 (one line,
+// Error vocabulary. The CLI (src/cli/program.ts) maps these to exit codes: UserError -> 1 (one line,
 // no stack), any other retriable ForeshockError -> 3 (one line: trying again may help), anything
 // else -> 2 (internal error, with stack). `retriable` tells a caller whether trying again can help
 // (a dead broker can come back; a corrupt file will not), as kafkajs does.

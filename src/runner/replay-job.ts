@@ -14,26 +14,10 @@ import { DEFAULT_SCORING, evaluate, scoringBlock, type ScoringParams } from '../
 import { calibrateFixModel, DEFAULT_FIX_MODEL, type FixModel } from '../sim/fix-model.ts';
 import { debounceAlarms, replay, type TriggerMode } from '../sim/replay.ts';
 import { chooseSplit, restrictHosts, trainingData } from '../sim/samples.ts';
-
-/**
- * The pipeline's own timings (what the replay does, not how it is scored): changing a scoring
- * parameter never changes an alarm, a localization or an action.
- */
-export interface PipelineParams {
-  /** After an alarm starts a localization, alarms do not start another for this long (s). */
-  localizeDebounceS: number;
-  /** Violating seconds in a row that confirm an SLO violation and start a localization (trigger slo). */
-  sloConfirmS: number;
-  /** An action is aimed at the latest fault started before its trigger, up to this long after its end (s). */
-  faultGraceS: number;
-}
-
-export const DEFAULT_PIPELINE: Readonly<PipelineParams> = Object.freeze({
-  localizeDebounceS: 50,
-  sloConfirmS: 3,
-  faultGraceS: 60,
-});
 import { VERSION } from '../version.ts';
+import { DEFAULT_PIPELINE, type PipelineParams } from './pipeline-params.ts';
+
+export { DEFAULT_PIPELINE, type PipelineParams };
 
 export interface ReplayJobOptions {
   /** Algorithm names; default: every registered algorithm. */
@@ -188,16 +172,27 @@ export function runReplayJob(
   };
 }
 
-/** Progress lines for long replays only (every 10%); short ones stay quiet. */
-const PROGRESS_MIN_ROWS = 500_000;
+/** Longest silence on a long replay: a progress line at least this often (issue 25: 5 s). */
+export const PROGRESS_EVERY_MS = 5000;
 
-function progressLogger(name: string, log: (line: string) => void): (done: number, total: number) => void {
-  let nextShare = 0.1;
+/**
+ * Progress lines for long replays only: one when PROGRESS_EVERY_MS has passed since the start or the
+ * last line, and the 100 % line after any; a replay shorter than that prints none. The wall clock
+ * times the lines, never the results.
+ */
+export function progressLogger(
+  name: string,
+  log: (line: string) => void,
+  now: () => number = Date.now,
+): (done: number, total: number) => void {
+  let last = now();
+  let printed = false;
   return (done, total) => {
-    if (total < PROGRESS_MIN_ROWS) return;
-    if (done / total >= nextShare || done === total) {
+    const t = now();
+    if (t - last >= PROGRESS_EVERY_MS || (printed && done === total)) {
       log(`${name}: ${Math.round((100 * done) / total)}% (${done}/${total} samples)`);
-      nextShare = Math.floor((done / total) * 10 + 1) / 10;
+      last = t;
+      printed = true;
     }
   };
 }

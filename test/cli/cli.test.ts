@@ -157,10 +157,13 @@ describe('replay', () => {
       run('replay', '--dataset', synthDir, '--config', cfg, '--out', join(tmp, 'x4')),
       /algorithm threshold: config key "consecutive" must be >= 1/,
     );
-    expectUserError(run('replay', '--dataset', synthDir), /Missing required argument: out/);
+    expectUserError(
+      run('replay', '--dataset', synthDir),
+      /missing required option --out \(see foreshock replay --help\)/,
+    );
     expectUserError(
       run('replay', '--dataset', synthDir, '--out', join(tmp, 'x5'), '--bogus'),
-      /Unknown argument: bogus/,
+      /unknown option --bogus/,
     );
     for (const x of ['x1', 'x2', 'x3', 'x4', 'x5'])
       expect(existsSync(join(tmp, x, 'results.json'))).toBe(false);
@@ -237,8 +240,13 @@ describe.skipIf(!existsSync(SHARED))('import and score on the shared data', () =
     }
     expect(scores.some((s) => s > 0)).toBe(true);
     expectUserError(
-      run('score', '--algorithm', 'zscore', '--input', input, '--out', out),
+      run('score', '--algorithm', 'zscore', '--input', input, '--out', join(tmp, 'zscore.csv')),
       /zscore is a localizer; score needs a predictor/,
+    );
+    // the CSV written above is not replaced without --overwrite
+    expectUserError(
+      run('score', '--algorithm', 'threshold', '--input', input, '--out', out),
+      /machine\.csv exists: give --overwrite to replace it/,
     );
   });
 
@@ -246,6 +254,10 @@ describe.skipIf(!existsSync(SHARED))('import and score on the shared data', () =
     const bad = join(tmp, 'bad.jsonl');
     writeFileSync(bad, '{"count": 1, "mean": 3}\nnot json\n');
     expectUserError(run('import', 'seed', bad, '--out', join(tmp, 'bad-out')), /bad\.jsonl.*line 1/);
+    expectUserError(
+      run('import', 'seed', bad, '--out', synthDir),
+      /synth exists and is not empty: give --overwrite to write into it/,
+    );
   });
 });
 

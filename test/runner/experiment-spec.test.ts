@@ -119,5 +119,9 @@ describe('experiment specs', () => {
     const f = path.join(dir, 'broken.json');
     writeFileSync(f, '{"name": ');
     expect(() => loadExperiment(f, 'embedded')).toThrow(/broken.json: not valid JSON/);
+    // a path to a spec file is not an experiment name: say the file is missing, not "unknown experiment"
+    expect(() => loadExperiment(path.join(dir, 'nope.json'), 'embedded')).toThrow(
+      /nope\.json: experiment spec file not found$/,
+    );
   });
 });

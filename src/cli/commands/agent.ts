@@ -35,9 +35,6 @@ interface Args {
 }
 
 export const agentCommand: CommandModule<object, Args> = {
-  command: 'agent',
-  describe:
-    'Publish host metrics (availcpu, freemem, load, ...) of a set of processes or of the whole machine on `stats` every second',
   builder: (y) =>
     y
       .option('host', { type: 'string', demandOption: true, describe: 'host id: the message key' })

@@ -2,8 +2,6 @@ import type { CommandModule } from 'yargs';
 import { listAlgorithms } from '../../algorithms/registry.ts';
 
 export const algorithmsCommand: CommandModule = {
-  command: 'algorithms',
-  describe: 'List the registered algorithms with their parameters, defaults and sources',
   handler: () => {
     for (const def of listAlgorithms()) {
       console.log(`${def.name} (${def.kind}): ${def.summary}`);

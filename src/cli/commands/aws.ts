@@ -133,9 +133,6 @@ const KNOWN_HOSTS_HELP = [
 ].join('\n');
 
 export const awsCommand: CommandModule = {
-  command: 'aws',
-  describe:
-    'Deploy, inspect, tear down the AWS testbed stack, replace one of its hosts, or pin their SSH host keys',
   builder: (y) =>
     y
       .command<Args>({

@@ -22,7 +22,7 @@ import {
 } from '../../benchmarks/nab/score.ts';
 import { runSmd } from '../../benchmarks/smd/runner.ts';
 import { writeBenchmarksReport } from '../../report/index.ts';
-import { logLine, parseList, readJsonFile } from '../options.ts';
+import { logLine, parseList, readJsonFile, readJsonOption } from '../options.ts';
 
 /** The streaming detectors written for the benchmarks (the default set for NAB). */
 export const BENCH_DEFAULT_ALGORITHMS = ['windowed-gaussian', 'mp-discord', 'likelihood-ensemble'];
@@ -50,8 +50,6 @@ interface Args {
 }
 
 export const benchCommand: CommandModule<object, Args> = {
-  command: 'bench <benchmark>',
-  describe: 'External benchmarks: NAB (run + faithful NAB scorer) and SMD (F1, point-adjusted F1, HitRate)',
   builder: (y) =>
     y
       .positional('benchmark', {
@@ -69,7 +67,7 @@ export const benchCommand: CommandModule<object, Args> = {
       })
       .option('config', {
         type: 'string',
-        describe: 'JSON file with per-algorithm configs: { "<name>": { ... } }',
+        describe: 'JSON file or inline JSON with per-algorithm configs: { "<name>": { ... } }',
       })
       .option('out', {
         type: 'string',
@@ -114,7 +112,7 @@ export const benchCommand: CommandModule<object, Args> = {
 
 function configs(args: Args): Record<string, unknown> {
   if (!args.config) return {};
-  const c = readJsonFile(args.config, 'config');
+  const c = readJsonOption(args.config, 'config');
   if (typeof c !== 'object' || c === null || Array.isArray(c)) {
     throw new UserError('--config: expected an object { "<algorithm>": { ... } }');
   }

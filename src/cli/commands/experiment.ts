@@ -4,23 +4,15 @@
 // (docs/experiments.md). `--synthetic` replays the shipped synthetic run of the same fault instead
 // (no stack, seconds), as the command did before the runner existed.
 
-import { answerLine } from '../../runner/experiment/answer.ts';
-import { faultEffect } from '../../runner/experiment/effect.ts';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
-import { atomicWrite, readDataset } from '../../data/dataset-io.ts';
-import { formatResults, runReplayJob } from '../../runner/replay-job.ts';
-import { runExperimentReps } from '../../runner/experiment/run.ts';
-import { createProgress } from '../../runner/experiment/progress.ts';
-import { scoreAndReport } from '../../runner/experiment/score.ts';
-import { listExperiments, loadExperiment } from '../../runner/experiment/spec.ts';
+import { listExperiments } from '../../runner/experiment/spec.ts';
 import { SETTLE_MAX_WAIT_S } from '../../runner/experiment/settle.ts';
-import { datasetFilesHash, sha256Hex, withDatasetPath, writeReport } from '../../report/index.ts';
-import { SYNTH_FAULT_TYPES, synthesize, type SynthFaultType } from '../../sim/synth/index.ts';
-import { SESSION_STACKS, type SessionStack } from '../../stack/index.ts';
-import { logLine } from '../options.ts';
+import { SYNTH_FAULT_TYPES, type SynthFaultType } from '../../sim/synth/faults.ts';
+import { SESSION_STACKS, type SessionStack } from '../../stack/session.ts';
+import { logLine, refuseExisting } from '../options.ts';
 import { remoteStackOptions, resolveRemoteSpec, type RemoteStackArgs } from '../remote-stack-options.ts';
 import { printSummary } from '../summary.ts';
 
@@ -51,9 +43,6 @@ export const SHIPPED_SEED = 1;
 export const SHIPPED_HOSTS = 5;
 
 export const experimentCommand: CommandModule<object, Args> = {
-  command: 'experiment <name>',
-  describe:
-    'Run an experiment end to end: stack up, workload, fault, record, tear down, replay every algorithm, report',
   builder: (y) =>
     remoteStackOptions(y)
       .positional('name', {
@@ -91,7 +80,11 @@ export const experimentCommand: CommandModule<object, Args> = {
         describe:
           'record the repetitions and print their SLO effect, but do not replay or report (replay them later)',
       })
-      .option('overwrite', { type: 'boolean', default: false, describe: 'replace earlier runs in --out' })
+      .option('overwrite', {
+        type: 'boolean',
+        default: false,
+        describe: 'replace earlier runs in --out (and, with --synthetic, the report)',
+      })
       .option('state-dir', { type: 'string', describe: "with --stack local: the testbed's state directory" })
       .option('synthetic', {
         type: 'boolean',
@@ -101,7 +94,8 @@ export const experimentCommand: CommandModule<object, Args> = {
       .option('out', {
         type: 'string',
         default: 'runs',
-        describe: 'directory for <name>/rep-<i>/{dataset,results.json}',
+        describe:
+          'directory for <name>/rep-<i>/{dataset,results.json} (with --synthetic: <name>/results.json)',
       })
       .option('seed', {
         type: 'number',
@@ -125,7 +119,38 @@ export const experimentCommand: CommandModule<object, Args> = {
     if (!args.synthetic) return runSpec(args);
     const fault = SCENARIOS[args.name];
     if (!fault)
-      throw new UserError(`unknown experiment "${args.name}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
+      throw new UserError(
+        `--synthetic replays a shipped synthetic run of a fault: ${Object.keys(SCENARIOS).join(', ')}; ` +
+          `not "${args.name}"${args.name.endsWith('.json') ? ' (a spec file runs on a stack: drop --synthetic)' : ''}`,
+      );
+    // What only a run on a stack uses: refused rather than silently ignored.
+    const unused = Object.entries({
+      reps: args.reps !== undefined,
+      normal: args.normal !== undefined,
+      fix: args.fix,
+      'record-only': args['record-only'],
+      stack: args.stack !== 'embedded',
+      'state-dir': args['state-dir'] !== undefined,
+      'remote-spec': args['remote-spec'] !== undefined,
+      'ssh-key': args['ssh-key'] !== undefined,
+    }).flatMap(([k, given]) => (given ? [`--${k}`] : []));
+    if (unused.length > 0)
+      throw new UserError(
+        `--synthetic replays one shipped synthetic run: ${unused.join(', ')} only apply to a run on a stack`,
+      );
+    const dir = join(args.out, args.name);
+    const file = join(dir, 'results.json');
+    const html = join(args['report-dir'], `${args.name}.html`);
+    refuseExisting([file, html], args.overwrite);
+    // Arrow, the algorithms and Vega load when the command runs, not for --help.
+    const [{ readDataset, atomicWrite }, { synthesize }, { formatResults, runReplayJob }, reportModule] =
+      await Promise.all([
+        import('../../data/dataset-io.ts'),
+        import('../../sim/synth/index.ts'),
+        import('../../runner/replay-job.ts'),
+        import('../../report/index.ts'),
+      ]);
+    const { datasetFilesHash, sha256Hex, withDatasetPath, writeReport } = reportModule;
     logLine('note: --synthetic replays a synthetic run of this fault, not a recorded one.');
     const shipped = join('datasets', `synth-${args.name}`);
     const useShipped = args.seed === SHIPPED_SEED && existsSync(join(shipped, 'manifest.json'));
@@ -143,9 +168,7 @@ export const experimentCommand: CommandModule<object, Args> = {
         : `dataset: ${dataset.manifest.name} (generated, seed ${args.seed})`,
     );
     const results = runReplayJob(dataset, null, { log: logLine });
-    const dir = join(args.out, args.name);
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, 'results.json');
     // A generated dataset exists only in memory: its results record no path.
     const written = useShipped ? withDatasetPath(results, shipped) : results;
     const text = formatResults(written);
@@ -165,7 +188,7 @@ export const experimentCommand: CommandModule<object, Args> = {
           datasetNote: null,
         },
       ],
-      join(args['report-dir'], `${args.name}.html`),
+      html,
     );
     for (const w of report.warnings) logLine(`warning: ${w}`);
     console.log(`report: ${report.htmlFile}`);
@@ -173,6 +196,24 @@ export const experimentCommand: CommandModule<object, Args> = {
 };
 
 async function runSpec(args: Args): Promise<void> {
+  // The stacks, the runner, Arrow and Vega load when the command runs, not for --help.
+  const [
+    { answerLine },
+    { faultEffect },
+    { readDataset },
+    { runExperimentReps },
+    { createProgress },
+    { scoreAndReport },
+    { loadExperiment },
+  ] = await Promise.all([
+    import('../../runner/experiment/answer.ts'),
+    import('../../runner/experiment/effect.ts'),
+    import('../../data/dataset-io.ts'),
+    import('../../runner/experiment/run.ts'),
+    import('../../runner/experiment/progress.ts'),
+    import('../../runner/experiment/score.ts'),
+    import('../../runner/experiment/spec.ts'),
+  ]);
   const stack = args.stack as SessionStack;
   const loaded = loadExperiment(args.name, stack);
   if (

@@ -160,8 +160,6 @@ const cleanup: CommandModule<object, Common> = {
 };
 
 export const faultsCommand: CommandModule<object, object> = {
-  command: 'faults <command>',
-  describe: 'Inject, list, revert and clean up faults (cpuhog, memleak, diskhog, diskfill, netloss); measure their effect',
   builder: (y) =>
     y
       .command(list)

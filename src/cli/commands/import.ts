@@ -8,9 +8,9 @@ import { isDirectory } from '../../data/import/common.ts';
 import { importNab, importNabDirectory } from '../../data/import/nab.ts';
 import { importSeed } from '../../data/import/seed.ts';
 import { importSmd, listSmdMachines } from '../../data/import/smd.ts';
-import { logLine } from '../options.ts';
+import { logLine, overwriteOption, refuseNonEmptyDir, type OverwriteArgs } from '../options.ts';
 
-interface Args {
+interface Args extends OverwriteArgs {
   format: string;
   input: string;
   out: string;
@@ -29,10 +29,8 @@ function write(dir: string, dataset: Dataset): void {
 }
 
 export const importCommand: CommandModule<object, Args> = {
-  command: 'import <format> <input>',
-  describe: 'Import NAB, SMD, RCAEval-style CSV or seed aggregate traces as foreshock datasets',
   builder: (y) =>
-    y
+    overwriteOption(y, 'what --out holds')
       .positional('format', {
         choices: ['nab', 'smd', 'csv', 'seed'] as const,
         demandOption: true,
@@ -75,6 +73,7 @@ export const importCommand: CommandModule<object, Args> = {
         'a seed trace',
       ),
   handler: (args) => {
+    refuseNonEmptyDir(args.out, args.overwrite);
     const warn = (msg: string): void => logLine(`warning: ${msg}`);
     switch (args.format) {
       case 'nab':

@@ -49,8 +49,6 @@ export function validateBindAddress(
 }
 
 export const kafkaCommand: CommandModule = {
-  command: 'kafka',
-  describe: 'Fetch, start, stop or check the local Apache Kafka broker (KRaft, on 127.0.0.1 unless --bind)',
   builder: (y) =>
     y
       .command({

@@ -4,12 +4,9 @@
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
-import { defaultAllowList, runLive } from '../../live/run.ts';
-import { loadExperiment } from '../../runner/experiment/spec.ts';
-import { SESSION_STACKS, type SessionStack } from '../../stack/index.ts';
-import { parseMix } from '../../workload/data-files.ts';
+import { SESSION_STACKS, type SessionStack } from '../../stack/session.ts';
 import { remoteStackOptions, resolveRemoteSpec, type RemoteStackArgs } from '../remote-stack-options.ts';
-import { logLine, parseList, readJsonFile } from '../options.ts';
+import { logLine, parseList, readJsonOption } from '../options.ts';
 
 interface Args extends RemoteStackArgs {
   model: string;
@@ -45,8 +42,6 @@ const DEFAULT_TRAIN: Record<SessionStack, string[]> = {
 };
 
 export const liveCommand: CommandModule<object, Args> = {
-  command: 'live',
-  describe: 'Run the best (or a given) model against the running stack; with --act, fix what it finds',
   builder: (y) =>
     remoteStackOptions(y)
       .option('model', {
@@ -59,7 +54,10 @@ export const liveCommand: CommandModule<object, Args> = {
         describe:
           "localizer (e.g. fchain) or 'own' for the predictor's cause inference (default: best.json's / own)",
       })
-      .option('config', { type: 'string', describe: 'JSON file: { "<algorithm>": { <param>: value } }' })
+      .option('config', {
+        type: 'string',
+        describe: 'JSON file or inline JSON: { "<algorithm>": { <param>: value } }',
+      })
       .option('stack', {
         type: 'string',
         choices: SESSION_STACKS,
@@ -135,6 +133,12 @@ export const liveCommand: CommandModule<object, Args> = {
         'no root needed',
       ),
   handler: async (args) => {
+    // The model, the stacks and the workload load when the command runs, not for --help.
+    const [{ defaultAllowList, runLive }, { loadExperiment }, { parseMix }] = await Promise.all([
+      import('../../live/run.ts'),
+      import('../../runner/experiment/spec.ts'),
+      import('../../workload/data-files.ts'),
+    ]);
     const stack = args.stack as SessionStack;
     const train = args.train ?? DEFAULT_TRAIN[stack];
     if (train.length === 0)
@@ -144,7 +148,7 @@ export const liveCommand: CommandModule<object, Args> = {
     const configs =
       args.config === undefined
         ? undefined
-        : (readJsonFile(args.config, '--config') as Record<string, unknown>);
+        : (readJsonOption(args.config, 'config') as Record<string, unknown>);
     const out = args.out ?? join('runs', `live-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     const remote = await resolveRemoteSpec(stack, args);
     const summary = await runLive({

@@ -12,7 +12,7 @@ import {
   type RcaCase,
   type RcaTriggerMode,
 } from '../../runner/rca.ts';
-import { logLine, parseList, readJsonFile } from '../options.ts';
+import { logLine, parseList, progressLog, readJsonOption } from '../options.ts';
 
 interface Args {
   cases?: string;
@@ -27,12 +27,10 @@ interface Args {
   seed?: number;
   'measure-cost': boolean;
   json: boolean;
+  quiet: boolean;
 }
 
 export const rcaCommand: CommandModule<object, Args> = {
-  command: 'rca',
-  describe:
-    'Evaluate localizers on RCAEval-style cases: AC@1, AC@3, Avg@5, precision and recall per fault type',
   builder: (y) =>
     y
       .option('cases', {
@@ -76,7 +74,10 @@ export const rcaCommand: CommandModule<object, Args> = {
         default: DEFAULT_SCORING.minDurationS,
         describe: 'violating seconds in a row that make an SLO onset',
       })
-      .option('config', { type: 'string', describe: 'JSON file: { "<algorithm>": { <param>: value } }' })
+      .option('config', {
+        type: 'string',
+        describe: 'JSON file or inline JSON: { "<algorithm>": { <param>: value } }',
+      })
       .option('seed', {
         type: 'number',
         describe: "seed for algorithm randomness (default: each case's seed, else 0)",
@@ -90,6 +91,11 @@ export const rcaCommand: CommandModule<object, Args> = {
         type: 'boolean',
         default: false,
         describe: 'print the full report (every case, every answer) as JSON instead of a table',
+      })
+      .option('quiet', {
+        type: 'boolean',
+        default: false,
+        describe: 'no progress lines on stderr (the table or JSON still)',
       })
       .example('$0 rca --cases cases/', 'every localizer on every case in cases/')
       .example('$0 rca --cases cases/ --algorithms fchain,pal --json', 'two algorithms, JSON report')
@@ -122,7 +128,7 @@ export const rcaCommand: CommandModule<object, Args> = {
       }
       return;
     }
-    const configs = args.config ? readJsonFile(args.config, 'config') : undefined;
+    const configs = args.config ? readJsonOption(args.config, 'config') : undefined;
     if (
       configs !== undefined &&
       (typeof configs !== 'object' || configs === null || Array.isArray(configs))
@@ -140,7 +146,7 @@ export const rcaCommand: CommandModule<object, Args> = {
       minDurationS: args['min-duration'],
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
       ...(args['measure-cost'] ? { clock: () => performance.now() } : {}),
-      log: logLine,
+      log: progressLog(args),
     });
     if (args.json) console.log(JSON.stringify(report, null, 2));
     else {

@@ -59,8 +59,6 @@ function untilDoneOrSignal(durationS: number | undefined): Promise<NodeJS.Signal
 }
 
 export const recordCommand: CommandModule<object, Args> = {
-  command: 'record',
-  describe: 'Record stats and aggregate from the telemetry bus into a dataset directory',
   builder: (y) =>
     remoteStackOptions(y)
       .option('duration', {

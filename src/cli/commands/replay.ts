@@ -2,13 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
-import { atomicWrite, readDataset } from '../../data/dataset-io.ts';
-import { parseFixModel } from '../../sim/fix-model.ts';
 import type { TriggerMode } from '../../sim/replay.ts';
-import { formatResults, runReplayJob } from '../../runner/replay-job.ts';
-import { withDatasetPath } from '../../report/index.ts';
-import { logLine, parseList, parseTimeList, readJsonFile } from '../options.ts';
-import { printSummary } from '../summary.ts';
+import {
+  outputOptions,
+  overwriteOption,
+  parseList,
+  parseTimeList,
+  progressLog,
+  readJsonOption,
+  refuseExisting,
+  type OutputArgs,
+  type OverwriteArgs,
+} from '../options.ts';
+import { printOutcome } from '../summary.ts';
 import {
   pipelineFromArgs,
   pipelineOptions,
@@ -18,7 +24,7 @@ import {
   type ScoringArgs,
 } from '../scoring-options.ts';
 
-interface Args extends ScoringArgs, PipelineArgs {
+interface Args extends ScoringArgs, PipelineArgs, OverwriteArgs, OutputArgs {
   dataset: string;
   train?: string;
   algorithms?: string;
@@ -34,11 +40,8 @@ interface Args extends ScoringArgs, PipelineArgs {
 }
 
 export const replayCommand: CommandModule<object, Args> = {
-  command: 'replay',
-  describe:
-    'Replay a dataset through algorithms on a virtual clock and score them (writes <out>/results.json)',
   builder: (y) =>
-    pipelineOptions(scoringOptions(y))
+    outputOptions(overwriteOption(pipelineOptions(scoringOptions(y)), '<out>/results.json'), 'the scores')
       .option('dataset', {
         type: 'string',
         demandOption: true,
@@ -66,10 +69,13 @@ export const replayCommand: CommandModule<object, Args> = {
         type: 'string',
         describe: 'localize at these times instead (comma list; epoch ms, epoch s or ISO 8601)',
       })
-      .option('config', { type: 'string', describe: 'JSON file: { "<algorithm>": { <param>: value } }' })
+      .option('config', {
+        type: 'string',
+        describe: 'JSON file or inline JSON: { "<algorithm>": { <param>: value } }',
+      })
       .option('fix-model', {
         type: 'string',
-        describe: 'JSON file overriding the fix model (latencies per action type)',
+        describe: 'JSON file or inline JSON overriding the fix model (latencies per action type)',
       })
       .option('fix', {
         type: 'boolean',
@@ -92,7 +98,21 @@ export const replayCommand: CommandModule<object, Args> = {
         '$0 replay --dataset d --algorithms zscore --localize-at 2026-01-01T00:20:00Z --out o',
         'localize at a time',
       ),
-  handler: (args) => {
+  handler: async (args) => {
+    const file = join(args.out, 'results.json');
+    refuseExisting([file], args.overwrite);
+    // Arrow, the algorithms and the report's helpers load when the command runs, not for --help.
+    const [
+      { atomicWrite, readDataset },
+      { parseFixModel },
+      { formatResults, runReplayJob },
+      { withDatasetPath },
+    ] = await Promise.all([
+      import('../../data/dataset-io.ts'),
+      import('../../sim/fix-model.ts'),
+      import('../../runner/replay-job.ts'),
+      import('../../report/index.ts'),
+    ]);
     const test = readDataset(args.dataset);
     const train = args.train ? readDataset(args.train) : null;
     const localizeAt = parseTimeList(args['localize-at'], 'localize-at');
@@ -106,7 +126,7 @@ export const replayCommand: CommandModule<object, Args> = {
     const scoring = scoringFromArgs(args);
     const pipeline = pipelineFromArgs(args);
     const configs = args.config
-      ? (readJsonFile(args.config, 'config') as Record<string, unknown>)
+      ? (readJsonOption(args.config, 'config') as Record<string, unknown>)
       : undefined;
     if (
       configs !== undefined &&
@@ -115,7 +135,7 @@ export const replayCommand: CommandModule<object, Args> = {
       throw new UserError(`--config ${args.config}: expected an object keyed by algorithm name`);
     }
     const fixModel = args['fix-model']
-      ? parseFixModel(readJsonFile(args['fix-model'], 'fix-model'), args['fix-model'])
+      ? parseFixModel(readJsonOption(args['fix-model'], 'fix-model'), '--fix-model')
       : undefined;
     const algorithms = parseList(args.algorithms);
     const results = runReplayJob(test, train, {
@@ -128,12 +148,10 @@ export const replayCommand: CommandModule<object, Args> = {
       ...(fixModel ? { fixModel } : {}),
       ...(args.seed !== undefined ? { seed: args.seed } : {}),
       ...(args['measure-cost'] ? { clock: () => performance.now() } : {}),
-      log: logLine,
+      log: progressLog(args),
     });
     mkdirSync(args.out, { recursive: true });
-    const file = join(args.out, 'results.json');
     atomicWrite(file, formatResults(withDatasetPath(results, args.dataset)));
-    printSummary(results);
-    console.log(`results: ${file}`);
+    printOutcome(results, file, args);
   },
 };

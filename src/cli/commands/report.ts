@@ -1,9 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
-import { loadExperiments, readLeaderboardFile, readRocFile, writeReport } from '../../report/index.ts';
-import { logLine } from '../options.ts';
+import { logLine, overwriteOption, refuseExisting, type OverwriteArgs } from '../options.ts';
 
-interface Args {
+interface Args extends OverwriteArgs {
   results?: string[];
   leaderboard?: string[];
   out: string;
@@ -15,11 +14,8 @@ interface Args {
 }
 
 export const reportCommand: CommandModule<object, Args> = {
-  command: 'report',
-  describe:
-    'Write one self-contained HTML comparison report (and <out>.best.json) from results directories and/or benchmark leaderboards',
   builder: (y) =>
-    y
+    overwriteOption(y, 'the report in --out')
       .option('results', {
         type: 'string',
         array: true,
@@ -60,6 +56,10 @@ export const reportCommand: CommandModule<object, Args> = {
         'benchmark leaderboards only',
       ),
   handler: async (args) => {
+    refuseExisting([args.out], args.overwrite);
+    // Vega and the report's modules load when the command runs, not for --help.
+    const { loadExperiments, readLeaderboardFile, readRocFile, writeReport } =
+      await import('../../report/index.ts');
     for (const opt of ['max-hosts', 'max-metrics'] as const) {
       if (!Number.isSafeInteger(args[opt]) || args[opt] < 1)
         throw new UserError(`--${opt} must be a positive integer, got ${args[opt]}`);

@@ -1,14 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { atomicWrite, readDataset } from '../../data/dataset-io.ts';
-import { readResults, withDatasetPath } from '../../report/index.ts';
-import { formatResults } from '../../runner/replay-job.ts';
-import { rescoreResults } from '../../runner/rescore.ts';
+import {
+  outputOptions,
+  overwriteOption,
+  refuseExisting,
+  type OutputArgs,
+  type OverwriteArgs,
+} from '../options.ts';
 import { scoringFromArgs, scoringOptions, type ScoringArgs } from '../scoring-options.ts';
-import { printSummary } from '../summary.ts';
+import { printOutcome } from '../summary.ts';
 
-interface Args extends ScoringArgs {
+interface Args extends ScoringArgs, OverwriteArgs, OutputArgs {
   results: string;
   dataset: string;
   train?: string;
@@ -16,11 +19,8 @@ interface Args extends ScoringArgs {
 }
 
 export const rescoreCommand: CommandModule<object, Args> = {
-  command: 'rescore',
-  describe:
-    'Recompute every metric of a results.json from its stored alarms, localizations and actions (no algorithm runs); writes <out>/results.json',
   builder: (y) =>
-    scoringOptions(y)
+    outputOptions(overwriteOption(scoringOptions(y), '<out>/results.json'), 'the scores')
       .option('results', {
         type: 'string',
         demandOption: true,
@@ -46,7 +46,21 @@ export const rescoreCommand: CommandModule<object, Args> = {
         '$0 rescore --results out/cpuhog-1 --dataset datasets/testbed/cpuhog-1 --pending-window 30 --out out/w30',
         'the same alarms under W = 30 s',
       ),
-  handler: (args) => {
+  handler: async (args) => {
+    const file = join(args.out, 'results.json');
+    refuseExisting([file], args.overwrite);
+    // Arrow, the scorer and the report's helpers load when the command runs, not for --help.
+    const [
+      { atomicWrite, readDataset },
+      { readResults, withDatasetPath },
+      { formatResults },
+      { rescoreResults },
+    ] = await Promise.all([
+      import('../../data/dataset-io.ts'),
+      import('../../report/index.ts'),
+      import('../../runner/replay-job.ts'),
+      import('../../runner/rescore.ts'),
+    ]);
     const { results } = readResults(args.results);
     const test = readDataset(args.dataset);
     const train = args.train ? readDataset(args.train) : null;
@@ -56,9 +70,7 @@ export const rescoreCommand: CommandModule<object, Args> = {
     const scoring = scoringFromArgs({ ...args, ...(hosts !== undefined ? { hosts } : {}) });
     const rescored = rescoreResults(results, test, train, scoring);
     mkdirSync(args.out, { recursive: true });
-    const file = join(args.out, 'results.json');
     atomicWrite(file, formatResults(withDatasetPath(rescored, args.dataset)));
-    printSummary(rescored);
-    console.log(`results: ${file}`);
+    printOutcome(rescored, file, args);
   },
 };

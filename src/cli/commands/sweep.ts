@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
 import { readDataset } from '../../data/dataset-io.ts';
 import { formatSweepRows, parseSweepParam, runSweep } from '../../runner/sweep.ts';
-import { logLine, readJsonFile } from '../options.ts';
+import { logLine, readJsonOption } from '../options.ts';
 import { scoringFromArgs, scoringOptions, type ScoringArgs } from '../scoring-options.ts';
 
 interface Args extends ScoringArgs {
@@ -16,9 +16,6 @@ interface Args extends ScoringArgs {
 }
 
 export const sweepCommand: CommandModule<object, Args> = {
-  command: 'sweep',
-  describe:
-    "Replay a dataset once per combination of a predictor's numeric parameters and print TPR/FPR per combination (ROC, sensitivity)",
   builder: (y) =>
     scoringOptions(y)
       .option('dataset', {
@@ -44,7 +41,7 @@ export const sweepCommand: CommandModule<object, Args> = {
       .option('config', {
         type: 'string',
         describe:
-          'JSON file with fixed parameters of the algorithm: { <param>: value } (swept ones override)',
+          'JSON file or inline JSON with fixed parameters of the algorithm: { <param>: value } (swept ones override)',
       })
       .option('seed', {
         type: 'number',
@@ -61,7 +58,7 @@ export const sweepCommand: CommandModule<object, Args> = {
       ),
   handler: (args) => {
     const params = args.param.map(parseSweepParam);
-    const base = args.config ? readJsonFile(args.config, 'config') : undefined;
+    const base = args.config ? readJsonOption(args.config, 'config') : undefined;
     if (base !== undefined && (typeof base !== 'object' || base === null || Array.isArray(base))) {
       throw new UserError(`--config ${args.config}: expected an object of parameters`);
     }

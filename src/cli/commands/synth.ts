@@ -1,14 +1,14 @@
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../core/errors.ts';
 import type { Dataset } from '../../core/dataset.ts';
-import { writeDataset } from '../../data/dataset-io.ts';
-import { microserviceCase, type MicroserviceFault } from '../../sim/microservices.ts';
-import { SYNTH_FAULT_TYPES, synthesize, type SynthFaultType } from '../../sim/synth/index.ts';
-import { logLine } from '../options.ts';
+import type { MicroserviceFault } from '../../sim/microservices.ts';
+import { SYNTH_FAULT_TYPES, type SynthFaultType } from '../../sim/synth/faults.ts';
+import { logLine, overwriteOption, refuseExisting, type OverwriteArgs } from '../options.ts';
 
 const MICRO_FAULTS = ['cpu', 'mem'] as const;
 
-interface Args {
+interface Args extends OverwriteArgs {
   model: string;
   hosts: number;
   fault?: string;
@@ -23,7 +23,7 @@ interface Args {
 }
 
 /** The per-service model (src/sim/microservices.ts): RCAEval-like cases with a dependency graph. */
-function microDataset(args: Args): Dataset {
+async function microDataset(args: Args): Promise<Dataset> {
   const fault = args.fault ?? 'cpu';
   if (!(MICRO_FAULTS as readonly string[]).includes(fault)) {
     throw new ConfigError(`--fault: the micro model injects ${MICRO_FAULTS.join(' or ')}, got ${fault}`);
@@ -31,6 +31,7 @@ function microDataset(args: Args): Dataset {
   if (args['fault-host'] !== undefined) throw new ConfigError('--fault-host: not used by the micro model');
   if (args.faults !== 1 && args.faults !== 2)
     throw new ConfigError(`--faults: must be 1 or 2, got ${args.faults}`);
+  const { microserviceCase } = await import('../../sim/microservices.ts');
   return microserviceCase({
     seed: args.seed,
     fault: fault as MicroserviceFault,
@@ -44,7 +45,7 @@ function microDataset(args: Args): Dataset {
   });
 }
 
-function rubisDataset(args: Args): Dataset {
+async function rubisDataset(args: Args): Promise<Dataset> {
   for (const [flag, used] of [
     ['faults', args.faults !== 1],
     ['back-pressure', args['back-pressure']],
@@ -52,6 +53,7 @@ function rubisDataset(args: Args): Dataset {
   ] as const) {
     if (used) throw new ConfigError(`--${flag}: only for --model micro`);
   }
+  const { synthesize } = await import('../../sim/synth/index.ts');
   return synthesize({
     hosts: args.hosts,
     fault: (args.fault ?? 'memleak') as SynthFaultType,
@@ -62,10 +64,8 @@ function rubisDataset(args: Args): Dataset {
 }
 
 export const synthCommand: CommandModule<object, Args> = {
-  command: 'synth',
-  describe: 'Generate a deterministic synthetic multi-host dataset with an injected fault',
   builder: (y) =>
-    y
+    overwriteOption(y, 'the dataset in --out')
       .option('model', {
         type: 'string',
         choices: ['rubis', 'micro'],
@@ -114,8 +114,11 @@ export const synthCommand: CommandModule<object, Args> = {
         '$0 synth --model micro --services 30 --fault cpu --back-pressure --noise 2 --seed 1 --out d',
         '',
       ),
-  handler: (args) => {
-    const dataset = args.model === 'micro' ? microDataset(args) : rubisDataset(args);
+  handler: async (args) => {
+    // Arrow and the generators load when the command runs, not for --help.
+    const { MANIFEST_FILE, writeDataset } = await import('../../data/dataset-io.ts');
+    refuseExisting([join(args.out, MANIFEST_FILE)], args.overwrite);
+    const dataset = await (args.model === 'micro' ? microDataset(args) : rubisDataset(args));
     writeDataset(args.out, dataset);
     const faults = dataset.manifest.faults;
     logLine(

@@ -56,8 +56,6 @@ function summary(st: TestbedStatus): string {
 }
 
 export const testbedCommand: CommandModule = {
-  command: 'testbed',
-  describe: 'Bring up, check or tear down the local multi-host testbed (root; Linux namespaces + cgroup v1)',
   builder: (y) =>
     y
       .command<Args>({

@@ -2,8 +2,6 @@ import type { CommandModule } from 'yargs';
 import { readDataset } from '../../data/dataset-io.ts';
 
 export const validateCommand: CommandModule<object, { dataset: string }> = {
-  command: 'validate <dataset>',
-  describe: 'Check a dataset directory against the format (exit 1 with the first problem found)',
   builder: (y) =>
     y.positional('dataset', { type: 'string', demandOption: true, describe: 'dataset directory' }),
   handler: (args) => {

@@ -162,8 +162,6 @@ const runCommand: CommandModule<object, RunArgs> = {
 };
 
 export const workloadCommand: CommandModule = {
-  command: 'workload',
-  describe: 'The RUBiS workload: web tier, database tier and client emulator',
   builder: (y) => y.command(runCommand).demandCommand(1, 'give an action: run'),
   handler: () => undefined,
 };

@@ -1,11 +1,14 @@
 // Progress of a long run: on a TTY one line redrawn every second with a bar, the phase and the time
-// left; otherwise one plain line per phase change (logs stay readable in CI).
+// left; otherwise a plain line at each phase change and at least every HEARTBEAT_MS within a phase
+// (logs stay readable in CI, and a silent minute never looks like a hang).
 
 export interface Progress {
   start(label: string, startMs: number, totalMs: number): void;
   update(phase: string): void;
   done(): void;
 }
+
+export const HEARTBEAT_MS = 5000;
 
 export function createProgress(
   stream: NodeJS.WriteStream = process.stderr,
@@ -17,6 +20,7 @@ export function createProgress(
   let total = 1;
   let lastPhase = '';
   let drawn = false;
+  let lastLine = -Infinity;
   return {
     start(l, s, t) {
       label = l;
@@ -33,8 +37,9 @@ export function createProgress(
         const line = `${label} [${'='.repeat(filled)}${' '.repeat(width - filled)}] ${phase}, ${left} s left`;
         stream.write(`\r${line.padEnd(80)}`);
         drawn = true;
-      } else if (phase !== lastPhase) {
+      } else if (phase !== lastPhase || now() - lastLine >= HEARTBEAT_MS) {
         stream.write(`${label}: ${phase} (${left} s left)\n`);
+        lastLine = now();
       }
       lastPhase = phase;
     },

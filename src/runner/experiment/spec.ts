@@ -234,6 +234,7 @@ export function loadExperiment(
 ): ExperimentSpec {
   const file = nameOrFile.endsWith('.json') ? nameOrFile : path.join(dir, `${nameOrFile}.json`);
   if (!existsSync(file)) {
+    if (file === nameOrFile) throw new UserError(`${file}: experiment spec file not found`);
     throw new UserError(`unknown experiment "${nameOrFile}" (known: ${listExperiments(dir).join(', ')})`);
   }
   let raw: unknown;
