@@ -8,7 +8,7 @@ import type { TriggerMode } from '../../sim/replay.ts';
 import { formatResults, runReplayJob } from '../../runner/replay-job.ts';
 import { withDatasetPath } from '../../report/index.ts';
 import { logLine, parseList, parseTimeList, readJsonFile } from '../options.ts';
-import { printSummary } from '../summary.ts';
+import { printHeadline, printSummary } from '../summary.ts';
 import {
   pipelineFromArgs,
   pipelineOptions,
@@ -135,5 +135,6 @@ export const replayCommand: CommandModule<object, Args> = {
     atomicWrite(file, formatResults(withDatasetPath(results, args.dataset)));
     printSummary(results);
     console.log(`results: ${file}`);
+    printHeadline([{ results, dataset: test }]);
   },
 };
