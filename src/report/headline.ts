@@ -285,10 +285,14 @@ export function headlineFor(
   });
 }
 
+/** The row's name as shown: a chance floor is tagged `[chance]` (the random predictor's mode already says so). */
+export function rowLabel(r: HeadlineRow): string {
+  return r.floor && !r.algorithm.includes('[chance]') ? `${r.algorithm} [chance]` : r.algorithm;
+}
+
 /** The card for the terminal: a banner, one line per algorithm, the verdict. */
 export function headlineLines(card: HeadlineCard): string[] {
-  const label = (r: HeadlineRow): string =>
-    r.floor && !r.algorithm.includes('[chance]') ? `${r.algorithm} [chance]` : r.algorithm;
+  const label = rowLabel;
   const width = Math.max(9, ...card.rows.map((r) => label(r).length));
   const lines = [`headline: ${card.title}`];
   if (card.banner) lines.push(`!! ${card.banner}`);

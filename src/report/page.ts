@@ -32,6 +32,13 @@ figure.chart svg { display: block; max-width: none; }
 .spec-link { font-size: 12px; margin: 2px 0 0; }
 .verdict { border: 1px solid #cfd8dc; background: #f7fbfc; padding: 8px 12px; margin: 8px 0; }
 tr.ours td { background: #fff1ec; }
+.banner { background: #fdecea; border-left: 6px solid #c62828; color: #7f1d1d; padding: 8px 12px; margin: 8px 0; }
+.headline-grid { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 16px; align-items: start; }
+.headline-grid figure.chart { margin-top: 8px; width: 620px; }
+table.headline-card { font-size: 12px; width: 100%; }
+table.headline-card caption { text-align: left; caption-side: bottom; font-size: 12px; padding-top: 4px; }
+table.headline-card th[scope='row'] { text-align: left; white-space: nowrap; vertical-align: top; }
+tr.floor td, tr.floor th { background: #f5f5f5; }
 .tag { font-size: 10px; color: #fff; background: #e4572e; border-radius: 3px; padding: 0 4px; white-space: nowrap; }
 `;
 
