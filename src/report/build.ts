@@ -13,7 +13,7 @@ import { renderSvg, type VlSpec } from './charts/render.ts';
 import { rocSpec, type RocCurvePoint, type RocPoint } from './charts/roc.ts';
 import { hostTimelineSpec, overviewSpec, type TimelineEvents } from './charts/timeline.ts';
 import { TIME_MEASURES, timesSpec, type TimeBar } from './charts/times.ts';
-import { bucketize, chooseBucketMs, rowsByHost, sloSeries } from './downsample.ts';
+import { bucketize, chooseBucketMs, maxBucketsFor, rowsByHost, sloSeries } from './downsample.ts';
 import { html, type Markup } from './escape.ts';
 import { experimentEvents, timelineFrame, type ExperimentEvents, type TimelineFrame } from './events.ts';
 import { DEFAULT_MAX_HOSTS, DEFAULT_MAX_METRICS, selectHosts, selectMetrics } from './hosts.ts';
@@ -187,8 +187,18 @@ async function experimentSection(
   opts: Required<Pick<ReportOptions, 'maxHosts' | 'maxMetrics'>> & { timesChart: boolean; heading: string },
 ): Promise<Markup> {
   const { results, dataset } = input;
+  // Which hosts and metrics are drawn decides the bucket length: the more panels, the longer the
+  // buckets (PANEL_BUCKET_BUDGET), so a run's report stays small without dropping a panel.
+  const selection = dataset ? selectHosts(dataset, results, opts.maxHosts) : null;
+  const metricsOf = new Map(
+    (selection?.shown ?? []).map(({ host }) => [
+      host,
+      selectMetrics(dataset!, results, host, opts.maxMetrics),
+    ]),
+  );
+  const panels = 1 + [...metricsOf.values()].reduce((a, m) => a + m.metrics.length, 0);
   const frame: TimelineFrame = timelineFrame(results, dataset, (span, interval) =>
-    chooseBucketMs(span, interval),
+    chooseBucketMs(span, interval, maxBucketsFor(panels)),
   );
   const bucketS = frame.bucketMs / 1000;
   const originLabel = `the run's start (${isoTime(frame.originMs)})`;
@@ -233,12 +243,12 @@ async function experimentSection(
       No metric or SLO timelines: ${input.datasetNote ?? 'dataset not available'}.
     </p>`;
   } else {
-    const selection = selectHosts(dataset, results, opts.maxHosts);
+    const sel = selection!;
     const byHost = rowsByHost(dataset);
     const figures: Markup[] = [];
-    for (const { host, reasons } of selection.shown) {
+    for (const { host, reasons } of sel.shown) {
       const h = dataset.metrics.hosts.indexOf(host);
-      const { metrics, omitted } = selectMetrics(dataset, results, host, opts.maxMetrics);
+      const { metrics, omitted } = metricsOf.get(host)!;
       const panels = metrics.map((metric) => ({
         metric,
         buckets: bucketize(
@@ -267,16 +277,16 @@ async function experimentSection(
         ),
       );
     }
-    const shownAll = selection.shown.length === selection.total;
+    const shownAll = sel.shown.length === sel.total;
     hostPart = html`<h3>Host timelines</h3>
       <p>
         ${
           shownAll
-            ? `All ${selection.total} hosts.`
-            : `${selection.shown.length} of ${selection.total} hosts: the culprits, the hosts an algorithm ranked first, then others in manifest order, up to ${opts.maxHosts}.`
+            ? `All ${sel.total} hosts.`
+            : `${sel.shown.length} of ${sel.total} hosts: the culprits, the hosts an algorithm ranked first, then others in manifest order, up to ${opts.maxHosts}.`
         }${
-          selection.omittedRankedFirst.length > 0
-            ? ` Also ranked first by some algorithm but not drawn: ${selection.omittedRankedFirst.join(', ')}.`
+          sel.omittedRankedFirst.length > 0
+            ? ` Also ranked first by some algorithm but not drawn: ${sel.omittedRankedFirst.join(', ')}.`
             : ''
         }
         Each metric panel shows per-${bucketS} s buckets: the band spans the bucket's minimum to maximum, the
