@@ -22,7 +22,11 @@ th { background: #f3f4f6; font-weight: 600; }
 table.facts th { text-align: left; white-space: nowrap; }
 table.facts code { word-break: break-all; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.paper { min-width: 160px; max-width: 260px; }
+td.paper { min-width: 150px; max-width: 260px; font-size: 11px; }
+p code { overflow-wrap: anywhere; }
+table.summary td, table.summary th { padding: 3px 4px; }
+table.summary caption { text-align: left; font-weight: 600; padding: 4px 0; }
+table.summary th[scope='row'] { text-align: left; white-space: nowrap; background: none; font-weight: 600; vertical-align: top; }
 th { vertical-align: bottom; }
 tr.group-start td { border-top: 2px solid #999; }
 figure.chart { margin: 12px 0 20px; }
