@@ -33,6 +33,7 @@ import {
 import { summarize, type SummaryRow } from './summary.ts';
 import { headlineFor, rowLabel, type HeadlineCard } from './headline.ts';
 import { HEADLINE_ANCHOR, headlineSection } from './headline-html.ts';
+import { spreadSection, type RunRows } from './spread.ts';
 import { SCORING_RULES } from '../eval/params.ts';
 import { chooseLocalizer, choosePredictor, LOCALIZER_RULE, PREDICTOR_RULE, type Choice } from './verdict.ts';
 
@@ -368,8 +369,10 @@ export async function buildReport(
   );
 
   const sections: Markup[] = [];
+  const perRun: RunRows[] = [];
   for (const v of views) {
     const rows = summarize([v.input]).rows;
+    perRun.push({ heading: v.heading, anchor: v.anchor, rows });
     sections.push(
       await experimentSection(v.input, v.anchor, v.faultType, rows, charts, {
         ...opts,
@@ -385,7 +388,11 @@ export async function buildReport(
   const nav = html`<nav>
     <ul>
       <li><a href="#${HEADLINE_ANCHOR}">Headline</a>, <a href="#verdict">best model</a></li>
-      <li><a href="#comparison">Comparison across experiments</a> and <a href="#roc">ROC</a></li>
+      <li>
+        <a href="#comparison">Comparison across experiments</a
+        >${views.length > 1 ? html`, <a href="#spread">spread across repetitions</a>` : ''} and
+        <a href="#roc">ROC</a>
+      </li>
       ${views.map((v) => html`<li><a href="#${v.anchor}">Experiment ${v.heading}</a></li>`)}
       ${leaderboards.length > 0 ? html`<li><a href="#${BENCHMARKS_ANCHOR}">Benchmarks</a> (${leaderboards.map((l) => l.board.benchmark).join(', ')})</li>` : ''}
       <li>
@@ -423,8 +430,9 @@ export async function buildReport(
     </header>
     ${headlineSection(card, cardTimes)} ${nav}
     ${verdictSection(predictor, localizer, options.bestFileName ?? null)}
-    ${comparisonSection(summary.rows, summary.faultTypes)} ${rocSection} ${sections}
-    ${provenanceSection(views, VERSION)} ${configsSection(summary.identities)} ${referencesSection()}`;
+    ${comparisonSection(summary.rows, summary.faultTypes)} ${spreadSection(perRun) ?? ''} ${rocSection}
+    ${sections} ${provenanceSection(views, VERSION)} ${configsSection(summary.identities)}
+    ${referencesSection()}`;
 
   const best: BestModelFile = {
     format: 'foreshock-best-model/1',

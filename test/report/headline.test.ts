@@ -5,6 +5,8 @@ import type { Dataset } from '../../src/core/dataset.ts';
 import type { AlgorithmResult } from '../../src/core/results.ts';
 import { headlineFor, headlineLines } from '../../src/report/headline.ts';
 import type { ExperimentInput } from '../../src/report/inputs.ts';
+import { minMedianMax, spreadSection } from '../../src/report/spread.ts';
+import { summarize } from '../../src/report/summary.ts';
 
 interface Spec {
   tp?: number;
@@ -219,5 +221,28 @@ describe('headline card', () => {
       'alarmed 50 s before the violation (of 72 s possible) in 1 of 2 episodes',
     );
     expect(card.rows[0]!.numbers.tp).toBe(50);
+  });
+});
+
+describe('spread across repetitions', () => {
+  it('min / median / max of the non-null values', () => {
+    expect(minMedianMax([0.98, null, 0.11, 0.01])).toEqual({ min: 0.01, median: 0.11, max: 0.98 });
+    expect(minMedianMax([4, 1, 3, 2])).toEqual({ min: 1, median: 2.5, max: 4 });
+    expect(minMedianMax([null])).toBeNull();
+  });
+
+  it('shows each run beside min, median and max, only for algorithms with several runs', () => {
+    const runs = [40, 5, 49].map((tp, i) => ({
+      heading: `synth-memleak (memleak), run ${i + 1} of 3`,
+      anchor: `exp-${i + 1}`,
+      rows: summarize([run({ ubl: alg('predictor', { tp, fn: 50 - tp, lead: 10 * (i + 1) }) })]).rows,
+    }));
+    const markup = spreadSection(runs)!.value;
+    // The pooled TPR would be 62.7%; the runs are 80.0%, 10.0%, 98.0%.
+    for (const v of ['80.0%', '10.0%', '98.0%']) expect(markup).toContain(`>${v}</td>`);
+    expect(markup).toMatch(/<b>min<\/b> of 3 runs[^]*?<b>10\.0%<\/b>/);
+    expect(markup).toMatch(/<b>median<\/b> of 3 runs[^]*?<b>80\.0%<\/b>[^]*?<b>20\.0<\/b>/);
+    expect(markup).toMatch(/<b>max<\/b> of 3 runs[^]*?<b>98\.0%<\/b>/);
+    expect(spreadSection(runs.slice(0, 1))).toBeNull();
   });
 });
