@@ -80,7 +80,7 @@ export function documentShell(title: string, body: Markup): string {
         </style>
       </head>
       <body>
-        ${body}
+        <main>${body}</main>
         <script>
           ${trusted(SCRIPT)};
         </script>
