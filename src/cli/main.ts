@@ -16,6 +16,7 @@ import { importCommand } from './commands/import.ts';
 import { rcaCommand } from './commands/rca.ts';
 import { replayCommand } from './commands/replay.ts';
 import { reportCommand } from './commands/report.ts';
+import { runsCommand } from './commands/runs.ts';
 import { rescoreCommand } from './commands/rescore.ts';
 import { scoreCommand } from './commands/score.ts';
 import { sweepCommand } from './commands/sweep.ts';
@@ -66,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(sweepCommand)
     .command(rcaCommand)
     .command(reportCommand)
+    .command(runsCommand)
     .command(importCommand)
     .command(synthCommand)
     .command(scoreCommand)

@@ -2,11 +2,26 @@ import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
 import { loadExperiments, readLeaderboardFile, readRocFile, writeReport } from '../../report/index.ts';
 import { logLine } from '../options.ts';
+import { findResultsDirs, readRunFile } from '../../report/run-files.ts';
+import { scoreboardTable } from '../../report/scoreboard.ts';
+import { formatTable, type TableFormat } from '../../report/table-export.ts';
+import { tableFormat } from './runs.ts';
+
+function printScoreboard(dirs: string[], format: TableFormat): void {
+  if (dirs.length === 0) throw new UserError('give --scoreboard <dirs...>');
+  const found = [...new Set(dirs.flatMap((d) => findResultsDirs(d)))];
+  if (found.length === 0) throw new UserError(`no results.json under ${dirs.join(', ')}`);
+  const table = scoreboardTable(found.map((d) => readRunFile(d)));
+  process.stdout.write(formatTable(table, format));
+}
 
 interface Args {
+  scoreboard?: string[];
+  csv: boolean;
+  md: boolean;
   results?: string[];
   leaderboard?: string[];
-  out: string;
+  out?: string;
   dataset?: string[];
   roc?: string[];
   title?: string;
@@ -31,7 +46,19 @@ export const reportCommand: CommandModule<object, Args> = {
         describe:
           'leaderboard.json files written by `bench nab|smd`: adds a Benchmarks section (alone, without --results)',
       })
-      .option('out', { type: 'string', demandOption: true, describe: 'the HTML file to write' })
+      .option('out', { type: 'string', describe: 'the HTML file to write (required unless --scoreboard)' })
+      .option('scoreboard', {
+        type: 'string',
+        array: true,
+        describe:
+          'results directories (searched recursively): print a scoreboard, algorithm x fault type, mean ± sd over the runs, beside the papers',
+      })
+      .option('csv', { type: 'boolean', default: false, describe: 'with --scoreboard: print CSV' })
+      .option('md', {
+        type: 'boolean',
+        default: false,
+        describe: 'with --scoreboard: print a Markdown table',
+      })
       .option('dataset', {
         type: 'string',
         array: true,
@@ -58,8 +85,13 @@ export const reportCommand: CommandModule<object, Args> = {
       .example(
         '$0 report --leaderboard runs/nab/leaderboard.json runs/smd/leaderboard.json --out reports/bench.html',
         'benchmark leaderboards only',
-      ),
+      )
+      .example('$0 report --scoreboard runs --md', 'scoreboard of every run under runs/, as Markdown'),
   handler: async (args) => {
+    if (args.scoreboard !== undefined) return printScoreboard(args.scoreboard, tableFormat(args));
+    if (args.csv || args.md) throw new UserError('--csv and --md go with --scoreboard');
+    if (args.out === undefined) throw new UserError('give --out <file.html> (or --scoreboard <dirs...>)');
+    const out = args.out;
     for (const opt of ['max-hosts', 'max-metrics'] as const) {
       if (!Number.isSafeInteger(args[opt]) || args[opt] < 1)
         throw new UserError(`--${opt} must be a positive integer, got ${args[opt]}`);
@@ -73,7 +105,7 @@ export const reportCommand: CommandModule<object, Args> = {
     const experiments = results.length > 0 ? loadExperiments(results, { datasets: args.dataset ?? [] }) : [];
     for (const e of experiments) if (e.datasetNote) logLine(`note: ${e.label}: ${e.datasetNote}`);
     const rocCurves = (args.roc ?? []).flatMap((f) => readRocFile(f));
-    const written = await writeReport(experiments, args.out, {
+    const written = await writeReport(experiments, out, {
       maxHosts: args['max-hosts'],
       maxMetrics: args['max-metrics'],
       ...(rocCurves.length > 0 ? { rocCurves } : {}),
