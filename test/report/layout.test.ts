@@ -8,7 +8,7 @@ import {
   MIN_BUCKETS,
   PANEL_BUCKET_BUDGET,
 } from '../../src/report/downsample.ts';
-import { labelSvg } from '../../src/report/page.ts';
+import { compactSvgAttributes, labelSvg } from '../../src/report/page.ts';
 
 describe('panel-bucket budget', () => {
   it('gives few panels the full resolution and many panels longer buckets, within bounds', () => {
@@ -32,5 +32,15 @@ describe('labelSvg', () => {
     expect(out).not.toContain('graphics-object');
     expect(out).not.toContain('aria-roledescription');
     expect(out).toContain('<g class="mark-rect role-mark"><path d="M0,0h1"/></g>');
+  });
+});
+
+describe('compactSvgAttributes', () => {
+  it('drops default-valued attributes and rounds translations, leaving other values alone', () => {
+    const svg =
+      '<g aria-hidden="true"><line transform="translate(12.34567,-3.25)" x2="0" y2="42" stroke="#ddd" stroke-width="1" opacity="1"/><text font-family="sans-serif" opacity="0.5" stroke-width="1.5">a</text></g>';
+    expect(compactSvgAttributes(svg)).toBe(
+      '<g><line transform="translate(12.3,-3.2)" x2="0" y2="42" stroke="#ddd"/><text opacity="0.5" stroke-width="1.5">a</text></g>',
+    );
   });
 });
