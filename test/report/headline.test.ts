@@ -7,6 +7,7 @@ import { headlineFor, headlineLines } from '../../src/report/headline.ts';
 import type { ExperimentInput } from '../../src/report/inputs.ts';
 import { minMedianMax, spreadSection } from '../../src/report/spread.ts';
 import { summarize } from '../../src/report/summary.ts';
+import { chooseLocalizer } from '../../src/report/verdict.ts';
 
 interface Spec {
   tp?: number;
@@ -207,6 +208,13 @@ describe('headline card', () => {
       run({ zscore: alg('localizer', { ac1: 1 }), 'random-localizer': alg('localizer', { ac1: 1 }) }),
     ]);
     expect(floorTie.verdict.localizer).toMatch(/random floor is among them/);
+    // best.json's rule still needs one localizer: its reason says the name settled a tie.
+    const pooled = summarize([
+      run({ zscore: alg('localizer', { ac1: 1 }), fchain: alg('localizer', { ac1: 1 }) }),
+    ]).pooled;
+    expect(chooseLocalizer(pooled)!.why).toBe(
+      'Highest AC@1 among 2 localizer(s); tied on AC@1, Avg@5 and time with zscore: taken by name, not by evidence',
+    );
     const atChance = headlineFor([run({ zscore: alg('localizer', { ac1: 0 }) })]);
     expect(atChance.verdict.localizer).toMatch(/no verdict: the best AC@1 is 0\.00, not above chance/);
   });
