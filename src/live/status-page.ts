@@ -31,14 +31,14 @@ thead th { background: #f0f0f0; font-weight: 600; }
 .scroll { overflow-x: auto; }
 ol#events { list-style: none; padding: 0; margin: 0; font-family: ui-monospace, monospace; font-size: 0.9em; }
 ol#events li { padding: 0.15em 0; border-bottom: 1px solid #eee; overflow-wrap: anywhere; }
-.time { color: #777; margin-right: 0.6em; }
+.time { color: #595959; margin-right: 0.6em; }
 .kind { display: inline-block; min-width: 7.5em; margin-right: 0.6em; font-weight: 600; }
 li[data-kind="alarm"] .kind, li[data-kind="slo"] .kind { color: #a40000; }
 li[data-kind="localization"] .kind { color: #6a3d9a; }
 li[data-kind="action"] .kind { color: #8a3c00; }
 li[data-state="failed"], li[data-state="rolled-back"] { background: #fdecec; }
 li[data-state="done"], li[data-state="kept"] { background: #eef8ee; }
-.empty { color: #777; font-style: italic; }
+.empty { color: #595959; font-style: italic; }
 `;
 
 const SCRIPT = `

@@ -13,7 +13,7 @@ import { renderSvg, type VlSpec } from './charts/render.ts';
 import { rocSpec, type RocCurvePoint, type RocPoint } from './charts/roc.ts';
 import { hostTimelineSpec, overviewSpec, type TimelineEvents } from './charts/timeline.ts';
 import { TIME_MEASURES, timesSpec, type TimeBar } from './charts/times.ts';
-import { bucketize, chooseBucketMs, rowsByHost, sloSeries } from './downsample.ts';
+import { bucketize, chooseBucketMs, maxBucketsFor, rowsByHost, sloSeries } from './downsample.ts';
 import { html, type Markup } from './escape.ts';
 import { experimentEvents, timelineFrame, type ExperimentEvents, type TimelineFrame } from './events.ts';
 import { DEFAULT_MAX_HOSTS, DEFAULT_MAX_METRICS, selectHosts, selectMetrics } from './hosts.ts';
@@ -31,6 +31,9 @@ import {
   verdictSection,
 } from './sections.ts';
 import { summarize, type SummaryRow } from './summary.ts';
+import { headlineFor, rowLabel, type HeadlineCard } from './headline.ts';
+import { HEADLINE_ANCHOR, headlineSection } from './headline-html.ts';
+import { spreadSection, type RunRows } from './spread.ts';
 import { SCORING_RULES } from '../eval/params.ts';
 import { chooseLocalizer, choosePredictor, LOCALIZER_RULE, PREDICTOR_RULE, type Choice } from './verdict.ts';
 
@@ -157,10 +160,22 @@ function timeBars(input: ExperimentInput): TimeBar[] {
   return Object.entries(input.results.algorithms).flatMap(([algorithm, r]) => {
     const values: Record<(typeof TIME_MEASURES)[number], number | null> = {
       'prediction lead (mean)': r.metrics.prediction?.leadTimeS.mean ?? null,
-      localization: r.metrics.localization?.timeS ?? null,
+      'time to localize': r.metrics.localization?.ttlS ?? null,
       fix: r.metrics.fix?.fixTimeS ?? null,
     };
     return TIME_MEASURES.map((measure) => ({ algorithm, measure, value: values[measure] }));
+  });
+}
+
+/** The three times of the headline card (pooled: means over the runs), in the card's order. */
+function cardTimeBars(card: HeadlineCard): TimeBar[] {
+  return card.rows.flatMap((r) => {
+    const values: Record<(typeof TIME_MEASURES)[number], number | null> = {
+      'prediction lead (mean)': r.numbers.leadS,
+      'time to localize': r.numbers.ttlS,
+      fix: r.numbers.fixS,
+    };
+    return TIME_MEASURES.map((measure) => ({ algorithm: rowLabel(r), measure, value: values[measure] }));
   });
 }
 
@@ -170,11 +185,21 @@ async function experimentSection(
   faultType: string,
   rows: SummaryRow[],
   charts: ChartSet,
-  opts: Required<Pick<ReportOptions, 'maxHosts' | 'maxMetrics'>>,
+  opts: Required<Pick<ReportOptions, 'maxHosts' | 'maxMetrics'>> & { timesChart: boolean; heading: string },
 ): Promise<Markup> {
   const { results, dataset } = input;
+  // Which hosts and metrics are drawn decides the bucket length: the more panels, the longer the
+  // buckets (PANEL_BUCKET_BUDGET), so a run's report stays small without dropping a panel.
+  const selection = dataset ? selectHosts(dataset, results, opts.maxHosts) : null;
+  const metricsOf = new Map(
+    (selection?.shown ?? []).map(({ host }) => [
+      host,
+      selectMetrics(dataset!, results, host, opts.maxMetrics),
+    ]),
+  );
+  const panels = 1 + [...metricsOf.values()].reduce((a, m) => a + m.metrics.length, 0);
   const frame: TimelineFrame = timelineFrame(results, dataset, (span, interval) =>
-    chooseBucketMs(span, interval),
+    chooseBucketMs(span, interval, maxBucketsFor(panels)),
   );
   const bucketS = frame.bucketMs / 1000;
   const originLabel = `the run's start (${isoTime(frame.originMs)})`;
@@ -197,14 +222,21 @@ async function experimentSection(
     : null;
   const overview = await charts.add(
     'overview',
-    `${input.label}: SLO signal and every algorithm's alarms, localizations and fixes`,
+    `${opts.heading}: SLO signal and every algorithm's alarms, localizations and fixes`,
     overviewSpec(sloBuckets, eventsFor(events, null), frame, originLabel),
   );
-  const times = await charts.add(
-    'times',
-    `${input.label}: prediction lead, localization time and fix time per algorithm (seconds)`,
-    timesSpec(timeBars(input), algorithms),
-  );
+  // With one experiment the headline card already shows its three times.
+  const times = opts.timesChart
+    ? await charts.add(
+        'times',
+        `${opts.heading}: prediction lead, time to localize and fix time per algorithm (seconds)`,
+        timesSpec(
+          timeBars(input),
+          algorithms,
+          `${opts.heading}: the three times per algorithm (seconds; n/a = did not happen)`,
+        ),
+      )
+    : null;
 
   let hostPart: Markup;
   if (!dataset) {
@@ -212,12 +244,12 @@ async function experimentSection(
       No metric or SLO timelines: ${input.datasetNote ?? 'dataset not available'}.
     </p>`;
   } else {
-    const selection = selectHosts(dataset, results, opts.maxHosts);
+    const sel = selection!;
     const byHost = rowsByHost(dataset);
     const figures: Markup[] = [];
-    for (const { host, reasons } of selection.shown) {
+    for (const { host, reasons } of sel.shown) {
       const h = dataset.metrics.hosts.indexOf(host);
-      const { metrics, omitted } = selectMetrics(dataset, results, host, opts.maxMetrics);
+      const { metrics, omitted } = metricsOf.get(host)!;
       const panels = metrics.map((metric) => ({
         metric,
         buckets: bucketize(
@@ -246,16 +278,16 @@ async function experimentSection(
         ),
       );
     }
-    const shownAll = selection.shown.length === selection.total;
+    const shownAll = sel.shown.length === sel.total;
     hostPart = html`<h3>Host timelines</h3>
       <p>
         ${
           shownAll
-            ? `All ${selection.total} hosts.`
-            : `${selection.shown.length} of ${selection.total} hosts: the culprits, the hosts an algorithm ranked first, then others in manifest order, up to ${opts.maxHosts}.`
+            ? `All ${sel.total} hosts.`
+            : `${sel.shown.length} of ${sel.total} hosts: the culprits, the hosts an algorithm ranked first, then others in manifest order, up to ${opts.maxHosts}.`
         }${
-          selection.omittedRankedFirst.length > 0
-            ? ` Also ranked first by some algorithm but not drawn: ${selection.omittedRankedFirst.join(', ')}.`
+          sel.omittedRankedFirst.length > 0
+            ? ` Also ranked first by some algorithm but not drawn: ${sel.omittedRankedFirst.join(', ')}.`
             : ''
         }
         Each metric panel shows per-${bucketS} s buckets: the band spans the bucket's minimum to maximum, the
@@ -265,10 +297,10 @@ async function experimentSection(
   }
 
   return html`<section id="${anchor}" class="experiment">
-    <h2>Experiment ${input.label}</h2>
+    <h2>Experiment ${opts.heading}</h2>
     <p>
       Dataset <b>${results.dataset}</b> (${faultType}); SLO ${sloText(dataset)}; results by foreshock
-      ${results.foreshock}.
+      ${results.foreshock}${input.resultsFile ? html`, read from <code>${input.label}</code>` : ''}.
     </p>
     ${dataset ? faultList(dataset) : html`<p class="note">${input.datasetNote ?? 'dataset not available'}</p>`}
     <p class="muted">
@@ -277,8 +309,16 @@ async function experimentSection(
       time (on a host chart: a ranking with that host first), a diamond a fix's completion with a line from
       its request.
     </p>
-    ${figure(overview)} ${figure(times)} ${summaryTable(rows, false)} ${hostPart}
+    ${figure(overview)} ${times ? figure(times) : ''} ${summaryTable(rows, false)} ${hostPart}
   </section>`;
+}
+
+/** An experiment's name in headings: its dataset and fault type (not the results path), numbered when repeated. */
+function experimentHeading(experiments: ExperimentInput[], i: number): string {
+  const e = experiments[i]!;
+  const base = `${e.results.dataset} (${faultTypeOf(e.dataset)})`;
+  const same = experiments.filter((x) => x.results.dataset === e.results.dataset);
+  return same.length > 1 ? `${base}, run ${same.indexOf(e) + 1} of ${same.length}` : base;
 }
 
 export async function buildReport(
@@ -297,7 +337,19 @@ export async function buildReport(
     input,
     faultType: faultTypeOf(input.dataset),
     anchor: `exp-${i + 1}`,
+    heading: experimentHeading(experiments, i),
   }));
+  const card = headlineFor(experiments);
+  const cardTimes = await charts.add(
+    'times',
+    `The three times per algorithm${experiments.length > 1 ? ` (means over ${experiments.length} runs)` : ''}: prediction lead before the SLO-violation onset, time from the fault's start to the culprit named first, fix time (seconds)`,
+    timesSpec(
+      cardTimeBars(card),
+      card.rows.map((r) => rowLabel(r)),
+      'seconds (n/a = did not happen)',
+      true,
+    ),
+  );
 
   const rocPoints: RocPoint[] = summary.rows
     .filter((r) => r.prediction && r.prediction.tpr !== null && r.prediction.fpr !== null)
@@ -317,19 +369,31 @@ export async function buildReport(
   );
 
   const sections: Markup[] = [];
+  const perRun: RunRows[] = [];
   for (const v of views) {
     const rows = summarize([v.input]).rows;
-    sections.push(await experimentSection(v.input, v.anchor, v.faultType, rows, charts, opts));
+    perRun.push({ heading: v.heading, anchor: v.anchor, rows });
+    sections.push(
+      await experimentSection(v.input, v.anchor, v.faultType, rows, charts, {
+        ...opts,
+        timesChart: views.length > 1,
+        heading: v.heading,
+      }),
+    );
   }
   const leaderboards = options.leaderboards ?? [];
   if (leaderboards.length > 0) sections.push(await benchmarksSection(leaderboards, charts));
 
-  const title = options.title ?? `foreshock comparison: ${experiments.map((e) => e.label).join(', ')}`;
+  const title = options.title ?? `foreshock: ${card.title}`;
   const nav = html`<nav>
     <ul>
-      <li><a href="#verdict">Best model</a></li>
-      <li><a href="#comparison">Comparison across experiments</a> and <a href="#roc">ROC</a></li>
-      ${views.map((v) => html`<li><a href="#${v.anchor}">Experiment ${v.input.label}</a> (${v.input.results.dataset}, ${v.faultType})</li>`)}
+      <li><a href="#${HEADLINE_ANCHOR}">Headline</a>, <a href="#verdict">best model</a></li>
+      <li>
+        <a href="#comparison">Comparison across experiments</a
+        >${views.length > 1 ? html`, <a href="#spread">spread across repetitions</a>` : ''} and
+        <a href="#roc">ROC</a>
+      </li>
+      ${views.map((v) => html`<li><a href="#${v.anchor}">Experiment ${v.heading}</a></li>`)}
       ${leaderboards.length > 0 ? html`<li><a href="#${BENCHMARKS_ANCHOR}">Benchmarks</a> (${leaderboards.map((l) => l.board.benchmark).join(', ')})</li>` : ''}
       <li>
         <a href="#inputs">Inputs and reproduction</a>, <a href="#configs">algorithm configs</a>,
@@ -361,12 +425,14 @@ export async function buildReport(
         foreshock ${VERSION} comparison report: ${experiments.length} experiment(s),
         ${summary.identities.length} algorithm config(s). Times are seconds; TPR/FPR per sample with the
         pending window W (UBL Eq. 5), outage seconds left out; scoring rules version ${SCORING_RULES}
-        (../shared/spec/evaluation.md).
+        (docs/scoring.md).
       </p>
     </header>
-    ${nav} ${verdictSection(predictor, localizer, options.bestFileName ?? null)}
-    ${comparisonSection(summary.rows, summary.faultTypes)} ${rocSection} ${sections}
-    ${provenanceSection(views, VERSION)} ${configsSection(summary.identities)} ${referencesSection()}`;
+    ${headlineSection(card, cardTimes)} ${nav}
+    ${verdictSection(predictor, localizer, options.bestFileName ?? null)}
+    ${comparisonSection(summary.rows, summary.faultTypes)} ${spreadSection(perRun) ?? ''} ${rocSection}
+    ${sections} ${provenanceSection(views, VERSION)} ${configsSection(summary.identities)}
+    ${referencesSection()}`;
 
   const best: BestModelFile = {
     format: 'foreshock-best-model/1',

@@ -9,6 +9,21 @@ import type { Dataset } from '../core/dataset.ts';
 /** Upper bound on buckets per series (1,800 s at 10 s buckets = 180). */
 export const MAX_BUCKETS = 200;
 
+/**
+ * Metric panels x buckets an experiment's charts may draw in all (the overview counts as one panel).
+ * A bucket costs about 130 bytes (its embedded min/max/mean row plus its share of the band and line
+ * paths), so 5,000 keep one run's timelines near 600 KB and its report under 1 MB: a run with many
+ * hosts or metrics gets longer buckets (downsampled further), never fewer panels.
+ */
+export const PANEL_BUCKET_BUDGET = 5000;
+/** The fewest buckets per chart the budget may force (1,800 s at 60 s buckets = 30). */
+export const MIN_BUCKETS = 30;
+
+/** Buckets per chart for `panels` metric panels under PANEL_BUCKET_BUDGET, within [MIN_BUCKETS, MAX_BUCKETS]. */
+export function maxBucketsFor(panels: number, budget = PANEL_BUCKET_BUDGET): number {
+  return Math.max(MIN_BUCKETS, Math.min(MAX_BUCKETS, Math.floor(budget / Math.max(1, panels))));
+}
+
 const NICE_SECONDS = [
   1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 21600, 43200, 86400,
 ];

@@ -136,102 +136,150 @@ function differenceText(row: SummaryRow, ref: ReferenceEntry): string {
   return parts.length > 0 ? parts.join('; ') : 'no comparable number';
 }
 
-/** The algorithms x fault types table. `paper` adds the published reference and the difference. */
+/** The published number and the difference in one cell (a narrow "paper" column keeps tables within 1400 px). */
+function paperCell(r: SummaryRow): Markup {
+  const ref = r.reference;
+  if (!ref) return html`<td class="paper muted">${NA}</td>`;
+  return html`<td class="paper">
+    <a href="#ref-${ref.id}">${ref.title}</a>:
+    ${referenceValuesText(ref.values) || 'a claim, no comparable number'} <br /><span class="muted"
+      >ours - paper:</span
+    >
+    ${differenceText(r, ref)}
+  </td>`;
+}
+
+function rowHead(r: SummaryRow, first: boolean): Markup {
+  const modes = r.modes.map((m) => `${m.mode}: ${m.reason}`).join('; ');
+  return html`<th scope="row" title="${modes}">${first ? modeLabel(r) : ''}</th>
+    <td>${r.faultType}</td>
+    ${num(String(r.runs))}`;
+}
+
+/** "54.0 of 72.0": a time beside its maximum possible. */
+const ofMax = (v: number | null | undefined, max: number | null | undefined): string =>
+  v === null || v === undefined
+    ? max === null || max === undefined
+      ? NA
+      : `${NA} of ${fixed(max)}`
+    : `${fixed(v)} of ${fixed(max)}`;
+
+/** A rate beside its chance value: "1.00 (0.20)". */
+const withChance = (v: number | null | undefined, chance: number | null | undefined): string =>
+  v === null || v === undefined ? NA : `${ratio(v)} (${ratio(chance)})`;
+
+/**
+ * The algorithms x fault types tables, split so each fits 1400 px with its "paper" column:
+ * prediction (predictors only), then localization and fix (every algorithm).
+ */
 export function summaryTable(rows: SummaryRow[], paper: boolean): Markup {
+  const predictors = rows.filter((r) => r.prediction);
   let previous = '';
-  const body = rows.map((r) => {
-    const p = r.prediction;
+  const predictionRows = predictors.map((r) => {
+    const p = r.prediction!;
+    const first = r.identity.key !== previous;
+    previous = r.identity.key;
+    return html`<tr class="${first ? 'group-start' : ''}">
+      ${rowHead(r, first)}
+      ${num(count(p.tp))}${num(count(p.fp))}${num(count(p.tn))}${num(count(p.fn))}${num(pct(p.tpr))}${num(pct(p.fpr))}${num(ratio(p.j))}${num(fixed(p.falseAlarmsPerHour, 0))}${num(`${p.outageAlarmed}/${p.outageSeconds}`)}
+      ${num(ofMax(p.leadMeanS, p.leadMaxPossibleS))}${num(ofMax(p.leadToFirstMeanS, p.leadToFirstMaxPossibleS))}${num(`${p.missedEpisodes}/${p.failingEpisodes}`)}${num(fixed(p.ttdS))}
+      ${paper ? paperCell(r) : ''}
+    </tr>`;
+  });
+  previous = '';
+  const otherRows = rows.map((r) => {
     const l = r.localization;
     const f = r.fix;
     const first = r.identity.key !== previous;
     previous = r.identity.key;
-    const ref = r.reference;
-    const paperCells = !paper
-      ? ''
-      : ref
-        ? html`<td class="paper">
-              <a href="#ref-${ref.id}">${ref.title}</a>:
-              ${referenceValuesText(ref.values) || 'a claim, no comparable number'}
-            </td>
-            <td class="paper">${differenceText(r, ref)}</td>`
-        : html`<td class="paper muted">${NA}</td>
-            <td class="paper muted">${NA}</td>`;
-    const modes = r.modes.map((m) => `${m.mode}: ${m.reason}`).join('; ');
     const fixSource = f?.fixTimeSource ? ` (${f.fixTimeSource})` : '';
     const actions = f ? `${f.modelled} modelled${f.measured > 0 ? `, ${f.measured} measured` : ''}` : NA;
+    const saved =
+      f?.violationSecondsSaved === null || f?.violationSecondsSaved === undefined
+        ? NA
+        : `${fixed(f.violationSecondsSaved, 0)} of ${fixed(f.episodeViolationSeconds, 0)}`;
     return html`<tr class="${first ? 'group-start' : ''}">
-      <td title="${modes}">${first ? modeLabel(r) : ''}</td>
-      <td>${first ? r.identity.kind : ''}</td>
-      <td>${r.faultType}</td>
-      ${num(String(r.runs))}
-      ${num(count(p?.tp))}${num(count(p?.fp))}${num(count(p?.tn))}${num(count(p?.fn))}${num(pct(p?.tpr))}${num(pct(p?.fpr))}${num(ratio(p?.j))}${num(fixed(p?.falseAlarmsPerHour, 0))}${num(p ? `${p.outageAlarmed}/${p.outageSeconds}` : NA)}
-      ${num(fixed(p?.leadMeanS))}${num(fixed(p?.leadMaxPossibleS))}${num(fixed(p?.leadToFirstMeanS))}${num(fixed(p?.leadToFirstMaxPossibleS))}${num(p ? `${p.missedEpisodes}/${p.failingEpisodes}` : NA)}${num(fixed(p?.ttdS))}
-      ${num(count(l?.cases))}${num(ratio(l?.ac1))}${num(ratio(l?.chanceAc1))}${num(ratio(l?.ac3))}${num(ratio(l?.chanceAc3))}${num(ratio(l?.avg5))}${num(ratio(l?.precision))}${num(ratio(l?.recall))}${num(fixed(l?.timeS))}
-      ${num(actions)}${num(f?.fixTimeS !== null && f?.fixTimeS !== undefined ? `${fixed(f.fixTimeS)}${fixSource}` : NA)}${num(fixed(f?.violationSecondsSaved, 0))}${num(count(f?.falseActions))}${num(fixed(r.msPerSample, 3))}
-      ${paperCells}
+      ${rowHead(r, first)}
+      ${num(count(l?.cases))}${num(withChance(l?.ac1, l?.chanceAc1))}${num(withChance(l?.ac3, l?.chanceAc3))}${num(ratio(l?.avg5))}${num(ratio(l?.precision))}${num(ratio(l?.recall))}${num(fixed(l?.ttlS))}${num(fixed(l?.timeS))}
+      ${num(actions)}${num(f?.fixTimeS !== null && f?.fixTimeS !== undefined ? `${fixed(f.fixTimeS)}${fixSource}` : NA)}${num(saved)}${num(count(f?.falseActions))}${num(fixed(r.msPerSample, 3))}
+      ${paper ? paperCell(r) : ''}
     </tr>`;
   });
-  return html`<div class="table-wrap">
-    <table class="summary">
-      <thead>
-        <tr>
-          <th colspan="4"></th>
-          <th colspan="9">prediction (per sample outside outages, pending window W)</th>
-          <th colspan="6">lead time, s</th>
-          <th colspan="9">localization</th>
-          <th colspan="4">fix</th>
-          <th>cost</th>
-          ${paper ? html`<th colspan="2">paper</th>` : ''}
-        </tr>
-        <tr>
-          <th>algorithm [mode]</th>
-          <th>kind</th>
-          <th>fault type</th>
-          <th>runs</th>
-          <th>TP</th>
-          <th>FP</th>
-          <th>TN</th>
-          <th>FN</th>
-          <th>TPR</th>
-          <th>FPR</th>
-          <th title="Youden's J = TPR - FPR; chance 0">J</th>
-          <th title="alarm runs outside fault episodes not followed by an onset within W, per hour">
-            false alarms/h
-          </th>
-          <th title="alarmed / violation seconds, left out of TP..FN">outage alarmed</th>
-          <th>mean (to onset)</th>
-          <th>max possible</th>
-          <th>mean to first violation</th>
-          <th>max possible</th>
-          <th>missed / failing episodes</th>
-          <th>TTD</th>
-          <th>cases</th>
-          <th>AC@1</th>
-          <th>chance AC@1 (1/N)</th>
-          <th>AC@3</th>
-          <th>chance AC@3</th>
-          <th>Avg@5</th>
-          <th>precision</th>
-          <th>recall</th>
-          <th>time s</th>
-          <th>actions</th>
-          <th>fix time s (source)</th>
-          <th>violation s saved</th>
-          <th>unnecessary actions</th>
-          <th>ms/sample</th>
-          ${
-            paper
-              ? html`<th>published</th>
-                  <th>difference (ours - paper)</th>`
-              : ''
-          }
-        </tr>
-      </thead>
-      <tbody>
-        ${body}
-      </tbody>
-    </table>
-  </div>`;
+  const head = html`<th scope="col">algorithm [mode]</th>
+    <th scope="col">fault type</th>
+    <th scope="col">runs</th>`;
+  return html`${
+      predictors.length > 0
+        ? html`<div class="table-wrap">
+            <table class="summary prediction">
+              <caption>
+                Prediction (per sample outside outages, pending window W); lead times in seconds, each of its
+                maximum possible
+              </caption>
+              <thead>
+                <tr>
+                  ${head}
+                  <th scope="col">TP</th>
+                  <th scope="col">FP</th>
+                  <th scope="col">TN</th>
+                  <th scope="col">FN</th>
+                  <th scope="col">TPR</th>
+                  <th scope="col">FPR</th>
+                  <th scope="col" title="Youden's J = TPR - FPR; chance 0">J (chance 0)</th>
+                  <th
+                    scope="col"
+                    title="alarm runs outside fault episodes not followed by an onset within W, per hour"
+                  >
+                    false alarms /h
+                  </th>
+                  <th scope="col" title="alarmed / violation seconds, left out of TP..FN">outage alarmed</th>
+                  <th scope="col">lead to onset, s (of max)</th>
+                  <th scope="col">lead to first violation, s (of max)</th>
+                  <th scope="col">missed / failing episodes</th>
+                  <th scope="col">TTD, s</th>
+                  ${paper ? html`<th scope="col">paper (published; ours - paper)</th>` : ''}
+                </tr>
+              </thead>
+              <tbody>
+                ${predictionRows}
+              </tbody>
+            </table>
+          </div>`
+        : ''
+    }
+    <div class="table-wrap">
+      <table class="summary localization">
+        <caption>
+          Localization and fix (every algorithm); AC@k with its chance value k/N in parentheses
+        </caption>
+        <thead>
+          <tr>
+            ${head}
+            <th scope="col">cases</th>
+            <th scope="col">AC@1 (chance)</th>
+            <th scope="col">AC@3 (chance)</th>
+            <th scope="col">Avg@5</th>
+            <th scope="col">precision</th>
+            <th scope="col">recall</th>
+            <th scope="col" title="first ranking with the culprit first, minus the fault start">
+              time to localize, s
+            </th>
+            <th scope="col" title="trigger to ranking: with --trigger slo, the SLO confirmation delay">
+              trigger to ranking, s
+            </th>
+            <th scope="col">actions</th>
+            <th scope="col">fix time, s (source)</th>
+            <th scope="col">violation s saved (of)</th>
+            <th scope="col">unnecessary actions</th>
+            <th scope="col">ms/ sample</th>
+            ${paper ? html`<th scope="col">paper (published; ours - paper)</th>` : ''}
+          </tr>
+        </thead>
+        <tbody>
+          ${otherRows}
+        </tbody>
+      </table>
+    </div>`;
 }
 
 export function comparisonSection(rows: SummaryRow[], faultTypes: string[]): Markup {
@@ -248,10 +296,11 @@ export function comparisonSection(rows: SummaryRow[], faultTypes: string[]): Mar
       scored hosts (<code>random-localizer</code> is that floor). Lead time: onset minus the start of the
       first alarm run that starts after the fault's injection and before the onset (an alarm already on at the
       injection predicts nothing). ${NA} = does not apply (no localization case, no failing episode, no
-      recovery). TTD: first alarm run after the fault start minus the fault start. Localization time: trigger
-      to ranking (plus compute time with --measure-cost). Fix time: modelled = the replay's fix model drew the
-      action's latency, measured = executed on a stack. ms/sample is ${NA} unless the replay ran with
-      --measure-cost.
+      recovery). TTD: first alarm run after the fault start minus the fault start. Time to localize: the fault
+      start to the first ranking with the culprit first; trigger to ranking: with the default trigger that is
+      the SLO confirmation delay, the same for every algorithm (plus compute time with --measure-cost). Fix
+      time: modelled = the replay's fix model drew the action's latency, measured = executed on a stack.
+      ms/sample is ${NA} unless the replay ran with --measure-cost.
     </p>
     ${summaryTable(rows, true)}
     <p class="muted">

@@ -54,6 +54,8 @@ export interface LocalizationSummary {
   precision: number | null;
   recall: number | null;
   timeS: number | null;
+  /** Time to localize: first answer with the culprit first minus the fault start (mean over runs). */
+  ttlS: number | null;
   /** Cases summed over the runs; chance AC@1 (1/N) averaged over the runs with cases. */
   cases: number;
   chanceAc1: number | null;
@@ -65,6 +67,8 @@ export interface FixSummary {
   /** measured, modelled or mixed: where the fix times come from. */
   fixTimeSource: string | null;
   violationSecondsSaved: number | null;
+  /** Violation seconds of the fault episodes (what could be saved), mean over the runs. */
+  episodeViolationSeconds: number | null;
   actions: number;
   measured: number;
   modelled: number;
@@ -188,6 +192,7 @@ function aggregate(identity: AlgorithmIdentity, faultType: string, runs: Run[]):
           precision: meanOf(locs.map((l) => l.precision)),
           recall: meanOf(locs.map((l) => l.recall)),
           timeS: meanOf(locs.map((l) => l.timeS)),
+          ttlS: meanOf(locs.map((l) => l.ttlS)),
           cases: locs.reduce((a, l) => a + (typeof l.cases === 'number' ? l.cases : 0), 0),
           chanceAc1: meanOf(locs.map((l) => l.chance?.ac1)),
           chanceAc3: meanOf(locs.map((l) => l.chance?.ac3)),
@@ -199,6 +204,7 @@ function aggregate(identity: AlgorithmIdentity, faultType: string, runs: Run[]):
           fixTimeS: meanOf(fixes.map((f) => f.fixTimeS)),
           fixTimeSource: combinedSource(fixes.map((f) => f.fixTimeSource ?? null)),
           violationSecondsSaved: meanOf(fixes.map((f) => f.violationSecondsSaved)),
+          episodeViolationSeconds: meanOf(fixes.map((f) => f.episodeViolationSeconds)),
           actions: fixes.reduce((a, f) => a + (f.actions ?? 0), 0),
           measured: fixes.reduce((a, f) => a + (f.measured ?? 0), 0),
           modelled: fixes.reduce((a, f) => a + (f.modelled ?? 0), 0),

@@ -76,5 +76,16 @@ export function chooseLocalizer(pooled: SummaryRow[]): Choice | null {
       asc(a.localization!.timeS, b.localization!.timeS) ||
       byName(a, b),
   )[0]!;
-  return { row: best, meetsRule: true, why: `Highest AC@1 among ${candidates.length} localizer(s)` };
+  const same = (a: SummaryRow): boolean =>
+    a.localization!.ac1 === best.localization!.ac1 &&
+    a.localization!.avg5 === best.localization!.avg5 &&
+    a.localization!.timeS === best.localization!.timeS;
+  const tied = candidates.filter((r) => r !== best && same(r));
+  // A tie settled by name is said to be one (live mode needs a single localizer; the report's
+  // headline card names the tie without choosing).
+  const tie =
+    tied.length > 0
+      ? `; tied on AC@1, Avg@5 and time with ${tied.map((r) => r.identity.label).join(', ')}: taken by name, not by evidence`
+      : '';
+  return { row: best, meetsRule: true, why: `Highest AC@1 among ${candidates.length} localizer(s)${tie}` };
 }

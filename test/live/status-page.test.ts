@@ -2,7 +2,8 @@
 // headless Chromium (Debian's /usr/bin/chromium driven by playwright-core, as test/report/
 // chromium.test.ts does): live events render, hostile names stay text, nothing leaves 127.0.0.1.
 // The Chromium part skips, saying so, only where /usr/bin/chromium is absent.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -443,5 +444,50 @@ describe.skipIf(!present)('status page in headless Chromium', () => {
     expect(pageErrors).toEqual([]);
     expect(foreign).toEqual([]);
     await page.close();
+  });
+
+  it('at 1400 px: no horizontal scroll, and axe-core finds no serious violation', async () => {
+    // Its own browser: axe is injected as a script, which the page's CSP rightly refuses; the
+    // context bypasses CSP for this check only (the tests above run with it).
+    const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    try {
+      const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1400, height: 900 } });
+      const origin = new URL(server!.url).origin;
+      await ctx.route(
+        (url) => url.origin !== origin,
+        (route) => route.abort(),
+      );
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      await page.goto(server!.url, { waitUntil: 'load' });
+      await page.locator('html[data-snapshot="received"]').waitFor();
+      await page.locator('#hosts-body tr').nth(1).waitFor();
+      const width = await page.evaluate(() => [
+        document.documentElement.scrollWidth,
+        document.documentElement.clientWidth,
+      ]);
+      expect(width[0]).toBeLessThanOrEqual(width[1]!);
+      await page.addScriptTag({ content: axeSource });
+      const axe = await page.evaluate(async () => {
+        type Rule = { id: string; impact: string };
+        const w = window as unknown as {
+          axe: { run: () => Promise<{ passes: Rule[]; violations: Rule[] }> };
+        };
+        const r = await w.axe.run();
+        return {
+          passes: r.passes.length,
+          violations: r.violations.map((v) => ({ id: v.id, impact: v.impact })),
+        };
+      });
+      expect(axe.passes).toBeGreaterThan(5);
+      expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -3,7 +3,8 @@
 // network request (the file is self-contained), every chart rendered as an SVG with axes and marks,
 // the hostile report runs nothing injected; saves screenshots to test/report/__screenshots__/
 // (git-ignored). Skips, saying so, only where /usr/bin/chromium is absent (CI installs it: .ci/run).
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,6 +14,28 @@ import { buildBenchmarksReport, buildReport } from '../../src/report/index.ts';
 import { EVIL_HOST, EVIL_METRIC, evilExperiment, experimentFrom, smallSynth } from './fixtures.ts';
 import { EVIL_DETECTOR, NAB_ORDER, nabBoard, smdBoard } from './leaderboard-fixtures.ts';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumPresent } from '../helpers/chromium.ts';
+import { runReplayJob } from '../../src/runner/replay-job.ts';
+import { synthesize } from '../../src/sim/synth/index.ts';
+
+/** axe-core's browser bundle, injected into the page as a script (the page itself loads nothing). */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Two runs of a small memory leak through every default algorithm: the card's 14 rows, the spread table. */
+function fullExperiments(): ReturnType<typeof experimentFrom>[] {
+  return [3, 4].map((seed) => {
+    const dataset = synthesize({ hosts: 4, fault: 'memleak', seed, durationS: 600 });
+    return {
+      label: `/tmp/somewhere/run-${seed}`,
+      resultsFile: null,
+      resultsSha256: null,
+      results: runReplayJob(dataset, null, {}),
+      dataset,
+      datasetDir: null,
+      datasetSha256: null,
+      datasetNote: null,
+    };
+  });
+}
 
 const SCREENSHOTS = join(import.meta.dirname, '__screenshots__');
 const present = chromiumPresent;
@@ -43,6 +66,7 @@ describe.skipIf(!present)('reports in headless Chromium', () => {
     normal: join(tmp, 'normal.html'),
     evil: join(tmp, 'evil.html'),
     benchmarks: join(tmp, 'benchmarks.html'),
+    full: join(tmp, 'full.html'),
   };
   let context: BrowserContext;
   const requests: string[] = [];
@@ -60,6 +84,9 @@ describe.skipIf(!present)('reports in headless Chromium', () => {
     ]);
     expect(benchmarks.warnings).toEqual([]);
     writeFileSync(files.benchmarks, benchmarks.html);
+    const full = await buildReport(fullExperiments());
+    expect(full.warnings).toEqual([]);
+    writeFileSync(files.full, full.html);
     context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
@@ -196,5 +223,85 @@ describe.skipIf(!present)('reports in headless Chromium', () => {
     expect(pageErrors).toEqual([]);
     expect(requests).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, 'report-benchmarks.png'), fullPage: true });
+  });
+
+  it('at 1400 px: no horizontal scroll, the headline card first, every chart titled with axis units, 0 serious axe violations', async () => {
+    const { page, consoleErrors, pageErrors, dialogs } = await open(files.full);
+    await page.setViewportSize({ width: 1400, height: 900 });
+    const width = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+      // Tables scroll inside their wrapper when too wide: none may need to.
+      wideTables: [...document.querySelectorAll('.table-wrap')]
+        .filter((w) => w.scrollWidth > w.clientWidth + 1)
+        .map((w) => `${w.querySelector('table')?.className}: ${w.scrollWidth} > ${w.clientWidth}`),
+    }));
+    expect(width.scroll).toBeLessThanOrEqual(width.client);
+    expect(width.wideTables).toEqual([]);
+    // The headline card is the first section, with a row per algorithm, the verdict and the times chart.
+    const card = await page.evaluate(() => {
+      const first = document.querySelector('body section');
+      const times = first?.querySelector('figure.chart[data-kind="times"]');
+      return {
+        id: first?.id,
+        title: first?.querySelector('h2')?.textContent,
+        rows: [...(first?.querySelectorAll('table.headline-card tbody tr') ?? [])].map(
+          (r) => r.textContent ?? '',
+        ),
+        verdict: first?.querySelector('.verdict')?.textContent ?? '',
+        timesTop: times?.getBoundingClientRect().top ?? Infinity,
+      };
+    });
+    expect(card.id).toBe('headline');
+    expect(card.title).toBe('Headline: 2 datasets (memleak), 2 runs');
+    expect(card.rows.length).toBeGreaterThanOrEqual(10);
+    expect(card.rows.join('\n')).toMatch(/alarmed \d+ s before the violation \(of \d+ s possible\)/);
+    expect(card.verdict).toMatch(/Predictor: .*Localizer: /s);
+    // On the first screen: the three-times chart starts within the 900 px viewport.
+    expect(card.timesTop).toBeLessThan(900);
+    expect(await page.title()).not.toContain('/tmp');
+    const titles = await page.$$eval('figure.chart', (figures) =>
+      figures.map((fig) => ({
+        id: fig.id,
+        kind: fig.getAttribute('data-kind') ?? '',
+        caption: fig.querySelector('figcaption')?.textContent?.trim() ?? '',
+        label: fig.querySelector('.svg-wrap > svg')?.getAttribute('aria-label') ?? '',
+        axisTitles: [...fig.querySelectorAll('g.role-axis-title text')].map((t) => t.textContent ?? ''),
+        panelTitles: [...fig.querySelectorAll('g.role-title-text text')].map((t) => t.textContent ?? ''),
+      })),
+    );
+    expect(titles.length).toBeGreaterThan(5);
+    for (const c of titles) {
+      expect(c.caption, c.id).not.toBe('');
+      expect(c.label, c.id).toBe(c.caption);
+      expect(c.axisTitles.join(' | '), c.id).toMatch(/seconds|FPR|TPR/);
+      if (c.kind === 'host-timeline' || c.kind === 'overview') {
+        // Every metric and SLO panel names its unit; the events panel is a list of algorithms.
+        const metricPanels = c.panelTitles.filter((t) => !/events/.test(t));
+        expect(metricPanels.length, c.id).toBeGreaterThan(0);
+        for (const t of metricPanels) expect(t, c.id).toMatch(/\(.+\)/);
+      }
+    }
+    expect(await page.locator('#spread table tbody tr').count()).toBeGreaterThan(10);
+    // axe-core, injected: no serious or critical violation.
+    await page.addScriptTag({ content: AXE_SOURCE });
+    const axe = await page.evaluate(async () => {
+      type Rule = { id: string; impact: string };
+      const w = window as unknown as { axe: { run: () => Promise<{ passes: Rule[]; violations: Rule[] }> } };
+      const r = await w.axe.run();
+      return {
+        passes: r.passes.length,
+        violations: r.violations.map((v) => ({ id: v.id, impact: v.impact })),
+      };
+    });
+    expect(axe.passes).toBeGreaterThan(10);
+    const violations = axe.violations;
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    expect(dialogs).toEqual([]);
+    expect(requests).toEqual([]);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'report-first-screen.png') });
   });
 });

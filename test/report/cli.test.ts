@@ -64,6 +64,13 @@ describe('foreshock report', () => {
       join(tmp, 'mem'),
     );
     expect(replay.code, replay.stderr).toBe(0);
+    // The headline card is the last thing printed: per algorithm in words, then the verdict.
+    const tail = replay.stdout.trim().split('\n');
+    const start = tail.findIndex((l) => l.startsWith('headline: '));
+    expect(start, replay.stdout).toBeGreaterThan(0);
+    expect(tail[start]).toBe('headline: synth-memleak-3h-s3 (memleak)');
+    expect(tail.slice(start).some((l) => /^ {2}zscore +named \S+ first in \d+ s/.test(l))).toBe(true);
+    expect(tail.at(-1)).toMatch(/^verdict: Localizer: /);
     expect(JSON.parse(readFileSync(join(tmp, 'mem', 'results.json'), 'utf8')).datasetPath).toBe(ds);
     const out = join(tmp, 'reports', 'both.html');
     const r = run(
@@ -114,6 +121,9 @@ describe('npm run experiment -- <name> --synthetic', () => {
     expect(r.code, r.stderr).toBe(0);
     const file = join(reports, 'memleak.html');
     expect(r.stdout).toContain(`report: ${file}`);
+    expect(r.stdout).toMatch(
+      /\nheadline: synth-memleak-5h-s1 \(memleak\)\n[^]*\nverdict: Localizer: [^\n]*\n$/,
+    );
     expect(existsSync(file)).toBe(true);
     expect(existsSync(join(reports, 'memleak.best.json'))).toBe(true);
     const results = JSON.parse(readFileSync(join(tmp, 'runs', 'memleak', 'results.json'), 'utf8'));

@@ -14,7 +14,7 @@ import { SYNTH_FAULT_TYPES, type SynthFaultType } from '../../sim/synth/faults.t
 import { SESSION_STACKS, type SessionStack } from '../../stack/session.ts';
 import { logLine, refuseExisting } from '../options.ts';
 import { remoteStackOptions, resolveRemoteSpec, type RemoteStackArgs } from '../remote-stack-options.ts';
-import { printSummary } from '../summary.ts';
+import { printHeadline, printSummary } from '../summary.ts';
 
 interface Args extends RemoteStackArgs {
   name: string;
@@ -192,6 +192,7 @@ export const experimentCommand: CommandModule<object, Args> = {
     );
     for (const w of report.warnings) logLine(`warning: ${w}`);
     console.log(`report: ${report.htmlFile}`);
+    printHeadline([{ results, dataset }]);
   },
 };
 
@@ -261,13 +262,15 @@ async function runSpec(args: Args): Promise<void> {
     console.log(`results: ${r.resultsFile}`);
   }
   // The answer, one line per repetition: what failed, when, who predicted and localized it, what a fix saved.
+  const datasets = scored.reps.map((r) => readDataset(r.datasetDir));
   for (const [i, r] of scored.reps.entries()) {
-    const ds = readDataset(r.datasetDir);
+    const ds = datasets[i]!;
     console.log(
       `answer${scored.reps.length > 1 ? ` (rep ${i + 1})` : ''}: ${answerLine(ds, r.results, faultEffect(ds))}`,
     );
   }
   for (const w of scored.warnings) logLine(`warning: ${w}`);
   console.log(`report: ${scored.htmlFile}`);
+  printHeadline(scored.reps.map((r, i) => ({ results: r.results, dataset: datasets[i]! })));
   logLine(`done in ${Math.round((Date.now() - started) / 1000)} s`);
 }

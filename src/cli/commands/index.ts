@@ -50,8 +50,13 @@ export const COMMANDS: readonly CommandEntry[] = [
   ),
   entry(
     'report',
-    'Write one self-contained HTML comparison report (and <out>.best.json) from results directories and/or benchmark leaderboards',
+    'Write one self-contained HTML comparison report (and <out>.best.json) from results directories and/or benchmark leaderboards; or a scoreboard across runs (--scoreboard)',
     async () => (await import('./report.ts')).reportCommand,
+  ),
+  entry(
+    'runs [dir]',
+    'List every results directory under dir: dataset, fault, date, config hash, the headline numbers',
+    async () => (await import('./runs.ts')).runsCommand,
   ),
   entry(
     'import <format> <input>',

@@ -14,7 +14,7 @@ import {
   type OutputArgs,
   type OverwriteArgs,
 } from '../options.ts';
-import { printOutcome } from '../summary.ts';
+import { printHeadline, printOutcome } from '../summary.ts';
 import {
   pipelineFromArgs,
   pipelineOptions,
@@ -153,5 +153,6 @@ export const replayCommand: CommandModule<object, Args> = {
     mkdirSync(args.out, { recursive: true });
     atomicWrite(file, formatResults(withDatasetPath(results, args.dataset)));
     printOutcome(results, file, args);
+    if (!args.json && !args.quiet) printHeadline([{ results, dataset: test }]);
   },
 };

@@ -1,11 +1,26 @@
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
 import { logLine, overwriteOption, refuseExisting, type OverwriteArgs } from '../options.ts';
+import { findResultsDirs, readRunFile } from '../../report/run-files.ts';
+import { scoreboardTable } from '../../report/scoreboard.ts';
+import { formatTable, type TableFormat } from '../../report/table-export.ts';
+import { tableFormat } from './runs.ts';
+
+function printScoreboard(dirs: string[], format: TableFormat): void {
+  if (dirs.length === 0) throw new UserError('give --scoreboard <dirs...>');
+  const found = [...new Set(dirs.flatMap((d) => findResultsDirs(d)))];
+  if (found.length === 0) throw new UserError(`no results.json under ${dirs.join(', ')}`);
+  const table = scoreboardTable(found.map((d) => readRunFile(d)));
+  process.stdout.write(formatTable(table, format));
+}
 
 interface Args extends OverwriteArgs {
+  scoreboard?: string[];
+  csv: boolean;
+  md: boolean;
   results?: string[];
   leaderboard?: string[];
-  out: string;
+  out?: string;
   dataset?: string[];
   roc?: string[];
   title?: string;
@@ -27,7 +42,19 @@ export const reportCommand: CommandModule<object, Args> = {
         describe:
           'leaderboard.json files written by `bench nab|smd`: adds a Benchmarks section (alone, without --results)',
       })
-      .option('out', { type: 'string', demandOption: true, describe: 'the HTML file to write' })
+      .option('out', { type: 'string', describe: 'the HTML file to write (required unless --scoreboard)' })
+      .option('scoreboard', {
+        type: 'string',
+        array: true,
+        describe:
+          'results directories (searched recursively): print a scoreboard, algorithm x fault type, mean ± sd over the runs, beside the papers',
+      })
+      .option('csv', { type: 'boolean', default: false, describe: 'with --scoreboard: print CSV' })
+      .option('md', {
+        type: 'boolean',
+        default: false,
+        describe: 'with --scoreboard: print a Markdown table',
+      })
       .option('dataset', {
         type: 'string',
         array: true,
@@ -54,9 +81,14 @@ export const reportCommand: CommandModule<object, Args> = {
       .example(
         '$0 report --leaderboard runs/nab/leaderboard.json runs/smd/leaderboard.json --out reports/bench.html',
         'benchmark leaderboards only',
-      ),
+      )
+      .example('$0 report --scoreboard runs --md', 'scoreboard of every run under runs/, as Markdown'),
   handler: async (args) => {
-    refuseExisting([args.out], args.overwrite);
+    if (args.scoreboard !== undefined) return printScoreboard(args.scoreboard, tableFormat(args));
+    if (args.csv || args.md) throw new UserError('--csv and --md go with --scoreboard');
+    if (args.out === undefined) throw new UserError('give --out <file.html> (or --scoreboard <dirs...>)');
+    const out = args.out;
+    refuseExisting([out], args.overwrite);
     // Vega and the report's modules load when the command runs, not for --help.
     const { loadExperiments, readLeaderboardFile, readRocFile, writeReport } =
       await import('../../report/index.ts');
@@ -73,7 +105,7 @@ export const reportCommand: CommandModule<object, Args> = {
     const experiments = results.length > 0 ? loadExperiments(results, { datasets: args.dataset ?? [] }) : [];
     for (const e of experiments) if (e.datasetNote) logLine(`note: ${e.label}: ${e.datasetNote}`);
     const rocCurves = (args.roc ?? []).flatMap((f) => readRocFile(f));
-    const written = await writeReport(experiments, args.out, {
+    const written = await writeReport(experiments, out, {
       maxHosts: args['max-hosts'],
       maxMetrics: args['max-metrics'],
       ...(rocCurves.length > 0 ? { rocCurves } : {}),

@@ -3,6 +3,7 @@
 // mean line) above that host's events. Every panel shades the fault windows and the SLO-violation
 // intervals, on one x axis: seconds since the run's start.
 
+import { withUnit } from '../units.ts';
 import type { Bucket } from '../downsample.ts';
 import {
   EVENT_COLORS,
@@ -199,7 +200,7 @@ export function overviewSpec(
   const panels: SeriesPanel[] = slo
     ? [
         {
-          title: `SLO signal ${slo.signal} (violated at >= ${slo.threshold}; dashed line)`,
+          title: `SLO signal ${withUnit(slo.signal)}, violated at >= ${slo.threshold} (dashed line)`,
           buckets: slo.buckets,
           threshold: slo.threshold,
           height: SLO_PANEL_HEIGHT,
@@ -217,7 +218,7 @@ export function hostTimelineSpec(
   originLabel: string,
 ): VlSpec {
   return timelineSpec(
-    metrics.map((m) => ({ title: m.metric, buckets: m.buckets })),
+    metrics.map((m) => ({ title: withUnit(m.metric), buckets: m.buckets })),
     events,
     frame,
     originLabel,

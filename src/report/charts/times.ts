@@ -1,10 +1,12 @@
 // The three times of proactive fault management per algorithm, as grouped bars: prediction lead
-// (mean lead time before the SLO-violation onset), localization time (trigger to ranking) and fix
-// time (fix request to SLO recovery). A time that does not apply or was not reached shows "n/a".
+// (mean lead time before the SLO-violation onset), time to localize (the fault's start to the first
+// ranking with the culprit first: not the trigger-to-ranking delay, which is the SLO confirmation
+// time for every localizer) and fix time (fix request to SLO recovery). A time that does not apply
+// or was not reached shows "n/a".
 
 import { CHART_CONFIG, VL_SCHEMA, type VlSpec } from './render.ts';
 
-export const TIME_MEASURES = ['prediction lead (mean)', 'localization', 'fix'] as const;
+export const TIME_MEASURES = ['prediction lead (mean)', 'time to localize', 'fix'] as const;
 export type TimeMeasure = (typeof TIME_MEASURES)[number];
 const MEASURE_COLORS = ['#4c78a8', '#f58518', '#54a24b'];
 
@@ -15,7 +17,8 @@ export interface TimeBar {
   value: number | null;
 }
 
-export function timesSpec(bars: TimeBar[], algorithms: string[]): VlSpec {
+/** `compact`: a narrower, shorter chart with the legend on top (the headline card's, beside its table). */
+export function timesSpec(bars: TimeBar[], algorithms: string[], title?: string, compact = false): VlSpec {
   const values = bars.map((b) => ({
     algorithm: b.algorithm,
     measure: b.measure,
@@ -27,7 +30,7 @@ export function timesSpec(bars: TimeBar[], algorithms: string[]): VlSpec {
     field: 'algorithm',
     type: 'nominal',
     scale: { domain: algorithms },
-    axis: { title: null, labelLimit: 140 },
+    axis: { title: 'algorithm', labelLimit: 160 },
   };
   const yOffset = { field: 'measure', type: 'nominal', scale: { domain: [...TIME_MEASURES] } };
   // An explicit domain: with every time n/a (a control run) a data-driven one would be empty.
@@ -41,8 +44,9 @@ export function timesSpec(bars: TimeBar[], algorithms: string[]): VlSpec {
   return {
     $schema: VL_SCHEMA,
     config: CHART_CONFIG,
-    width: 560,
-    height: { step: 14 },
+    ...(title ? { title: { text: title, limit: 700 } } : {}),
+    width: compact ? 300 : 560,
+    height: { step: compact ? 10 : 14 },
     data: { values },
     layer: [
       {
@@ -55,7 +59,7 @@ export function timesSpec(bars: TimeBar[], algorithms: string[]): VlSpec {
             field: 'measure',
             type: 'nominal',
             scale: { domain: [...TIME_MEASURES], range: MEASURE_COLORS },
-            legend: { title: null },
+            legend: compact ? { title: null, orient: 'top' } : { title: null },
           },
         },
       },
