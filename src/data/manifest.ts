@@ -67,7 +67,7 @@ export function checkManifest(raw: unknown, file: string): Manifest {
   const sampleIntervalMs = c.number(m, 'sampleIntervalMs', '', { min: 1 });
   const start = c.number(m, 'start', '');
   const end = c.number(m, 'end', '');
-  if (end < start) c.fail(`end (${end}) is before start (${start})`);
+  if (end <= start) c.fail(`end (${end}) must be after start (${start})`);
 
   const hosts = c.array(m, 'hosts', '').map((h, i) => {
     const o = c.object(h, `hosts[${i}]`);
@@ -104,6 +104,7 @@ export function checkManifest(raw: unknown, file: string): Manifest {
     }
     knownHost(e[0], `dependencies[${i}]`);
     knownHost(e[1], `dependencies[${i}]`);
+    if (e[0] === e[1]) c.fail(`dependencies[${i}] makes host "${e[0]}" depend on itself`);
     return [e[0], e[1]] as [string, string];
   });
 
