@@ -2,10 +2,10 @@
 // a parsed value and returns it typed, or throws a SchemaError naming the path inside the value
 // (`algorithms.ubl.alarms[3].time must be a finite number, got "x"`). `parseJsonFile` bounds the
 // text before it is parsed (size, nesting depth: a 50,000-deep truth file overflowed the stack when
-// written back, issue 26) and `checkJson` turns a failure into one UserError line naming the file.
+// written back, issue 26) and `checkJson` turns a failure into one DatasetError line naming the file.
 // Values quoted in messages are cut to MAX_QUOTE characters.
 
-import { UserError } from './errors.ts';
+import { DatasetError } from './errors.ts';
 
 /** The longest value a message quotes; longer ones are cut and marked with an ellipsis. */
 export const MAX_QUOTE = 200;
@@ -139,12 +139,12 @@ function plainObject(v: unknown, path: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-/** Runs `schema` over `value`; a failure is one UserError line: `<file>: <path> <problem>`. */
+/** Runs `schema` over `value`; a failure is one DatasetError line: `<file>: <path> <problem>`. */
 export function checkJson<T>(schema: Schema<T>, value: unknown, file: string, what = ''): T {
   try {
     return schema(value, '');
   } catch (err) {
-    if (err instanceof SchemaError) throw new UserError(`${file}: ${what}${err.message}`);
+    if (err instanceof SchemaError) throw new DatasetError(file, `${what}${err.message}`);
     throw err;
   }
 }
@@ -173,7 +173,7 @@ export function jsonDepth(text: string, limit = Infinity): number {
   return max;
 }
 
-/** Parses JSON text after checking its size and nesting; one UserError line naming `file` otherwise. */
+/** Parses JSON text after checking its size and nesting; one DatasetError line naming `file` otherwise. */
 export function parseJsonText(
   text: string,
   file: string,
@@ -181,12 +181,12 @@ export function parseJsonText(
 ): unknown {
   const maxBytes = opts.maxBytes ?? MAX_JSON_BYTES;
   const maxDepth = opts.maxDepth ?? MAX_JSON_DEPTH;
-  if (text.length > maxBytes) throw new UserError(`${file}: larger than ${maxBytes} bytes`);
+  if (text.length > maxBytes) throw new DatasetError(file, `larger than ${maxBytes} bytes`);
   if (jsonDepth(text, maxDepth) > maxDepth)
-    throw new UserError(`${file}: JSON nests deeper than ${maxDepth} levels`);
+    throw new DatasetError(file, `JSON nests deeper than ${maxDepth} levels`);
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new UserError(`${file}: malformed JSON (${clip((err as Error).message)})`);
+    throw new DatasetError(file, `malformed JSON (${clip((err as Error).message)})`);
   }
 }

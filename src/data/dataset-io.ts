@@ -272,25 +272,37 @@ function medianStep(time: Float64Array): number | null {
  */
 export function writeDataset(dir: string, dataset: Dataset): void {
   validateDataset(dataset, dir);
-  mkdirSync(dir, { recursive: true });
-  // An old manifest would make a half-written directory look complete: remove it first.
-  rmSync(join(dir, MANIFEST_FILE), { force: true });
+  // Every byte is made before any file is touched: a failure here (a manifest too deep to
+  // serialize, issue 26) leaves the directory as it was.
   const t = dataset.metrics;
   const metricCols: Record<string, Vector> = {
     time: floatColumn(t.time),
     host: dictionaryColumn(t.host, t.hosts),
   };
   t.metrics.forEach((m, i) => (metricCols[m] = floatColumn(t.columns[i]!)));
-  atomicWrite(join(dir, METRICS_FILE), writeTable(metricCols));
-  const sloPath = join(dir, SLO_FILE);
+  const metricsBytes = writeTable(metricCols);
+  let sloBytes: Uint8Array | null = null;
   if (dataset.slo) {
     const sloCols: Record<string, Vector> = { time: floatColumn(dataset.slo.time) };
     for (const [name, col] of Object.entries(dataset.slo.columns)) sloCols[name] = floatColumn(col);
-    atomicWrite(sloPath, writeTable(sloCols));
-  } else {
-    rmSync(sloPath, { force: true });
+    sloBytes = writeTable(sloCols);
   }
-  atomicWrite(join(dir, MANIFEST_FILE), Buffer.from(`${JSON.stringify(dataset.manifest, null, 2)}\n`));
+  const manifestBytes = Buffer.from(`${JSON.stringify(dataset.manifest, null, 2)}\n`);
+  mkdirSync(dir, { recursive: true });
+  // An old manifest would make a half-written directory look complete: remove it first.
+  rmSync(join(dir, MANIFEST_FILE), { force: true });
+  const sloPath = join(dir, SLO_FILE);
+  try {
+    atomicWrite(join(dir, METRICS_FILE), metricsBytes);
+    if (sloBytes) atomicWrite(sloPath, sloBytes);
+    else rmSync(sloPath, { force: true });
+  } catch (err) {
+    // No manifest: nothing reads as complete. Remove the data files too, so no stale pair remains.
+    rmSync(join(dir, METRICS_FILE), { force: true });
+    rmSync(sloPath, { force: true });
+    throw err;
+  }
+  atomicWrite(join(dir, MANIFEST_FILE), manifestBytes);
 }
 
 export interface AtomicWriteOptions {

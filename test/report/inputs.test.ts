@@ -4,6 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/core/errors.ts';
 import { writeDataset } from '../../src/data/dataset-io.ts';
 import { checkResults, loadExperiments, readResults, withDatasetPath } from '../../src/report/index.ts';
 import { runReplayJob } from '../../src/runner/replay-job.ts';
@@ -101,7 +102,7 @@ describe('results.json schema (issue 26: null entries and wrong types crashed re
     } catch (err) {
       caught = err;
     }
-    expect((caught as Error).name).toBe('UserError');
+    expect(caught).toBeInstanceOf(UserError);
     expect((caught as Error).message).toMatch(/^x\/results\.json: not a foreshock results\.json: /);
     expect((caught as Error).message).toMatch(pattern);
     expect((caught as Error).message).not.toContain('\n');
