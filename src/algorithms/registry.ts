@@ -52,6 +52,20 @@ export function getAlgorithm(name: string): AlgorithmDefinition {
   return def;
 }
 
+/**
+ * Refuses a per-algorithm config map with a key that names no algorithm: a misspelt name would
+ * otherwise leave that algorithm on its defaults without a word (issue 26).
+ */
+export function checkConfigKeys(configs: Record<string, unknown> | undefined, origin: string): void {
+  for (const key of Object.keys(configs ?? {})) {
+    if (!DEFINITIONS.some((d) => d.name === key)) {
+      throw new ConfigError(
+        `${origin}: "${key.slice(0, 200)}" names no algorithm (known: ${DEFINITIONS.map((d) => d.name).join(', ')})`,
+      );
+    }
+  }
+}
+
 export function resolveConfig(def: AlgorithmDefinition, raw: unknown): Record<string, unknown> {
   return validateConfig(`algorithm ${def.name}`, def.params, raw);
 }
