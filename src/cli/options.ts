@@ -1,6 +1,7 @@
 // Option parsing shared by commands: times, comma lists, JSON files.
 import { readFileSync } from 'node:fs';
 import { UserError } from '../core/errors.ts';
+import { parseJsonText } from '../core/schema.ts';
 import { parseTime } from '../core/time.ts';
 
 export function parseTimeList(text: string | undefined, option: string): number[] | undefined {
@@ -29,11 +30,8 @@ export function readJsonFile(file: string, option: string): unknown {
       `--${option} ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
     );
   }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`--${option} ${file}: malformed JSON (${(err as Error).message})`);
-  }
+  // Bounded in size and depth before parsing; a bad file is one line naming the option and the file.
+  return parseJsonText(text, `--${option} ${file}`);
 }
 
 /** Progress lines on stderr, so stdout stays machine-readable. */

@@ -126,6 +126,8 @@ export function parseFixModel(raw: unknown, origin: string): FixModel {
   }
   const latency = { ...DEFAULT_FIX_MODEL.latency };
   for (const [type, d] of Object.entries(r.latency ?? {})) {
+    if (typeof d !== 'object' || d === null || Array.isArray(d))
+      throw new ConfigError(`${origin}: latency.${type.slice(0, 200)} must be an object`);
     const dist = d as Partial<LatencyDistribution> & { minMs?: number; maxMs?: number; samplesMs?: number[] };
     if (dist.kind === 'uniform' && Number.isFinite(dist.minMs) && Number.isFinite(dist.maxMs)) {
       if (dist.minMs! < 0 || dist.maxMs! < dist.minMs!) {

@@ -144,7 +144,7 @@ export const liveCommand: CommandModule<object, Args> = {
     const configs =
       args.config === undefined
         ? undefined
-        : (readJsonFile(args.config, '--config') as Record<string, unknown>);
+        : (readJsonFile(args.config, 'config') as Record<string, unknown>);
     const out = args.out ?? join('runs', `live-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     const remote = await resolveRemoteSpec(stack, args);
     const summary = await runLive({

@@ -1,3 +1,4 @@
+import { checkConfigKeys } from '../../algorithms/registry.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
@@ -108,12 +109,7 @@ export const replayCommand: CommandModule<object, Args> = {
     const configs = args.config
       ? (readJsonFile(args.config, 'config') as Record<string, unknown>)
       : undefined;
-    if (
-      configs !== undefined &&
-      (typeof configs !== 'object' || configs === null || Array.isArray(configs))
-    ) {
-      throw new UserError(`--config ${args.config}: expected an object keyed by algorithm name`);
-    }
+    checkConfigKeys(configs, `--config ${args.config}`);
     const fixModel = args['fix-model']
       ? parseFixModel(readJsonFile(args['fix-model'], 'fix-model'), args['fix-model'])
       : undefined;

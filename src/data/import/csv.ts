@@ -268,7 +268,8 @@ function readTruth(file: string): Truth {
     const fault: RawFault = { host: f.host as string, type: f.type as string, start: time('start') };
     if (f.end !== undefined && f.end !== null) fault.end = time('end');
     if (f.id !== undefined)
-      fault.id = typeof f.id === 'string' ? f.id : bad(`${where}: "id" must be a string`);
+      fault.id =
+        typeof f.id === 'string' && f.id !== '' ? f.id : bad(`${where}: "id" must be a non-empty string`);
     if (f.metrics !== undefined) {
       if (!Array.isArray(f.metrics) || !f.metrics.every((m) => typeof m === 'string')) {
         bad(`${where}: "metrics" must be a list of strings`);
