@@ -173,17 +173,26 @@ export function jsonDepth(text: string, limit = Infinity): number {
   return max;
 }
 
+/** Refuses JSON text over the size or nesting limit (one DatasetError line naming `file`). */
+export function checkJsonBounds(
+  text: string,
+  file: string,
+  opts: { maxDepth?: number; maxBytes?: number } = {},
+): void {
+  const maxBytes = opts.maxBytes ?? MAX_JSON_BYTES;
+  const maxDepth = opts.maxDepth ?? MAX_JSON_DEPTH;
+  if (text.length > maxBytes) throw new DatasetError(file, `larger than ${maxBytes} bytes`);
+  if (jsonDepth(text, maxDepth) > maxDepth)
+    throw new DatasetError(file, `JSON nests deeper than ${maxDepth} levels`);
+}
+
 /** Parses JSON text after checking its size and nesting; one DatasetError line naming `file` otherwise. */
 export function parseJsonText(
   text: string,
   file: string,
   opts: { maxDepth?: number; maxBytes?: number } = {},
 ): unknown {
-  const maxBytes = opts.maxBytes ?? MAX_JSON_BYTES;
-  const maxDepth = opts.maxDepth ?? MAX_JSON_DEPTH;
-  if (text.length > maxBytes) throw new DatasetError(file, `larger than ${maxBytes} bytes`);
-  if (jsonDepth(text, maxDepth) > maxDepth)
-    throw new DatasetError(file, `JSON nests deeper than ${maxDepth} levels`);
+  checkJsonBounds(text, file, opts);
   try {
     return JSON.parse(text);
   } catch (err) {
