@@ -146,6 +146,16 @@ describe('dataset consistency (issue 26)', () => {
     expectRefused(ds, 'manifest.json', pattern);
   });
 
+  it('refuses a metric name or host id with U+FEFF or a control character (Arrow readers drop a leading U+FEFF)', () => {
+    const ds = valid();
+    ds.manifest.metrics = ['availcpu', '\ufefffreemem'];
+    ds.metrics.metrics = [...ds.manifest.metrics];
+    expectRefused(ds, 'manifest.json', /metrics\[1\] holds a control character or U\+FEFF/);
+    const ds2 = valid();
+    ds2.manifest.hosts[1]!.id = 'd\u0007b';
+    expectRefused(ds2, 'manifest.json', /hosts\[1\]\.id holds a control character/);
+  });
+
   it('refuses a self-dependency', () => {
     const ds = valid();
     ds.manifest.dependencies = [['db', 'db']];

@@ -52,6 +52,14 @@ describe('strict decimal numbers', () => {
   });
 });
 
+describe('column names', () => {
+  it('refuses a U+FEFF inside the header (found by the fuzz suite: the name did not read back)', () => {
+    const dir = tree({ 'c.csv': csvRows('2').replace('db_cpu', 'db_\ufeffcpu') });
+    const err = datasetError(() => importCsv(path.join(dir, 'c.csv')));
+    expect(err.message).toMatch(/c\.csv: line 1: column 3 holds a control character or U\+FEFF$/);
+  });
+});
+
 describe('strict calendar dates', () => {
   it.each([
     '2026-02-30T00:00:00Z',

@@ -24,6 +24,7 @@
 import type { Dataset, FaultRecord, SloTable } from '../../core/dataset.ts';
 import { DatasetError } from '../../core/errors.ts';
 import { clip, parseJsonText } from '../../core/schema.ts';
+import { BAD_NAME_CHAR } from '../manifest.ts';
 import {
   assembleDataset,
   medianInterval,
@@ -61,7 +62,9 @@ export function importCsv(csvPath: string, truthPath?: string): Dataset {
   const timeCol = header.findIndex((h) => h === 'time' || h === 'timestamp');
   if (timeCol < 0) throw new DatasetError(csvPath, 'line 1: no "time" (or "timestamp") column');
   header.forEach((h, i) => {
-    if (header.indexOf(h) !== i) throw new DatasetError(csvPath, `line 1: duplicate column "${h}"`);
+    if (BAD_NAME_CHAR.test(h))
+      throw new DatasetError(csvPath, `line 1: column ${i + 1} holds a control character or U+FEFF`);
+    if (header.indexOf(h) !== i) throw new DatasetError(csvPath, `line 1: duplicate column "${clip(h)}"`);
   });
 
   // Data rows; trailing blank lines are allowed, blank lines inside are not.
