@@ -52,6 +52,31 @@ export function getAlgorithm(name: string): AlgorithmDefinition {
   return def;
 }
 
+/**
+ * Checks a per-algorithm config map (`--config`): an object whose keys name algorithms (a misspelt
+ * name would otherwise leave that algorithm on its defaults without a word, issue 26) and whose
+ * values are valid configs. Messages start with `origin` (the file), so the user knows where to look.
+ */
+export function checkConfigKeys(configs: unknown, origin: string): void {
+  if (configs === undefined) return;
+  if (typeof configs !== 'object' || configs === null || Array.isArray(configs))
+    throw new ConfigError(`${origin}: expected an object keyed by algorithm name`);
+  for (const [key, value] of Object.entries(configs)) {
+    const def = DEFINITIONS.find((d) => d.name === key);
+    if (!def) {
+      throw new ConfigError(
+        `${origin}: "${key.slice(0, 200)}" names no algorithm (known: ${DEFINITIONS.map((d) => d.name).join(', ')})`,
+      );
+    }
+    try {
+      resolveConfig(def, value);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new ConfigError(`${origin}: ${err.message}`);
+      throw err;
+    }
+  }
+}
+
 export function resolveConfig(def: AlgorithmDefinition, raw: unknown): Record<string, unknown> {
   return validateConfig(`algorithm ${def.name}`, def.params, raw);
 }

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { UserError } from '../core/errors.ts';
+import { parseJsonText } from '../core/schema.ts';
 import { parseTime } from '../core/time.ts';
 
 export function parseTimeList(text: string | undefined, option: string): number[] | undefined {
@@ -27,11 +28,8 @@ export function parseList(text: string | undefined): string[] | undefined {
  */
 export function readJsonOption(value: string, option: string): unknown {
   if (!/^\s*[[{]/.test(value)) return readJsonFile(value, option);
-  try {
-    return JSON.parse(value);
-  } catch (err) {
-    throw new UserError(`--${option}: malformed inline JSON (${(err as Error).message})`);
-  }
+  // Inline JSON gets the same size and depth bounds as a file.
+  return parseJsonText(value, `--${option} (inline JSON)`);
 }
 
 export function readJsonFile(file: string, option: string): unknown {
@@ -43,11 +41,8 @@ export function readJsonFile(file: string, option: string): unknown {
       `--${option} ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
     );
   }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`--${option} ${file}: malformed JSON (${(err as Error).message})`);
-  }
+  // Bounded in size and depth before parsing; a bad file is one line naming the option and the file.
+  return parseJsonText(text, `--${option} ${file}`);
 }
 
 /** Progress lines on stderr, so stdout stays machine-readable. */

@@ -12,8 +12,36 @@ export class ForeshockError extends Error {
   }
 }
 
+/** Runs of non-space characters longer than this in a user-error message are cut (see below). */
+const MAX_RUN = 260;
+/** And a message is never longer than this. */
+const MAX_MESSAGE = 2000;
+
+/**
+ * The safety net under "errors cut long values to 200 characters" (issue 26: a 1 MB CSV cell was
+ * echoed whole): readers quote values through core/schema.ts's `clip`, and any value that slips
+ * through unquoted is cut here, keeping its first 200 characters and its length.
+ */
+export function cutLongValues(message: string): string {
+  // One line: a newline or control character from an echoed value (a JSON.parse message quotes the
+  // text around the error) is shown escaped.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  const oneLine = message.replace(/[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  const cut = oneLine.replace(
+    new RegExp(`[^\\s]{${MAX_RUN + 1},}`, 'g'),
+    (run) => `${run.slice(0, 200)}... (${run.length} characters)`,
+  );
+  return cut.length <= MAX_MESSAGE ? cut : `${cut.slice(0, MAX_MESSAGE)}... (${cut.length} characters)`;
+}
+
 /** Something the user can fix: bad input, bad option, missing file. Exit code 1. */
-export class UserError extends ForeshockError {}
+export class UserError extends ForeshockError {
+  constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+    super(cutLongValues(message), options);
+  }
+}
 
 /** A dataset (or input file) is missing, malformed or inconsistent. Message: `<file>: <problem>`. */
 export class DatasetError extends UserError {

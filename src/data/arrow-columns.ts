@@ -18,6 +18,7 @@ import {
   type DataType,
 } from 'apache-arrow';
 import { DatasetError } from '../core/errors.ts';
+import { checkArrowFraming } from './arrow-framing.ts';
 
 const MAGIC = 'ARROW1';
 
@@ -46,13 +47,18 @@ export function writeTable(columns: Record<string, Vector>): Uint8Array {
   return tableToIPC(new Table(columns), 'file');
 }
 
-/** Parses an Arrow IPC *file*; a missing head or tail magic or a broken footer is a one-line DatasetError. */
+/**
+ * Parses an Arrow IPC *file*; a missing head or tail magic, framing that does not fit the file (see
+ * arrow-framing.ts) or anything apache-arrow refuses is a one-line DatasetError.
+ */
 export function readTable(bytes: Uint8Array, file: string): Table {
   if (bytes.length === 0) throw new DatasetError(file, 'empty file');
   const head = Buffer.from(bytes.subarray(0, 6)).toString('latin1');
   const tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - 6))).toString('latin1');
   if (head !== MAGIC) throw new DatasetError(file, 'not an Arrow IPC file (no ARROW1 magic at the start)');
   if (tail !== MAGIC) throw new DatasetError(file, 'truncated Arrow file (no ARROW1 footer at the end)');
+  // apache-arrow trusts lengths and offsets (a bad one can make it loop for ever): check them first.
+  checkArrowFraming(bytes, file);
   try {
     return tableFromIPC(bytes);
   } catch (err) {

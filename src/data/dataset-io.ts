@@ -57,6 +57,9 @@ export function readDataset(dir: string): Dataset {
   const manifest = readManifest(dir);
   const metrics = readMetrics(join(dir, METRICS_FILE), manifest);
   const sloFile = join(dir, SLO_FILE);
+  if (manifest.slo && !existsSync(sloFile)) {
+    throw new DatasetError(sloFile, `missing: the manifest declares an SLO on "${manifest.slo.signal}"`);
+  }
   const slo = existsSync(sloFile) ? readSlo(sloFile, manifest) : null;
   const dataset = { manifest, metrics, slo };
   validateDataset(dataset, dir);
@@ -113,7 +116,10 @@ function readSlo(file: string, manifest: Manifest): SloTable {
  * Checks the invariants every consumer relies on. `where` prefixes the messages (a directory or an
  * importer's input). Checks: manifest, column lengths, finite times, rows sorted by time with no
  * duplicate (time, host), host indices valid, no NaN/Infinity stored as a value is done at read time
- * (in memory NaN means missing), slo times strictly increasing.
+ * (in memory NaN means missing), slo times strictly increasing; and the consistency rules of issue 26
+ * (checkPeriod): at least one row; every row and slo time within the manifest's [start, end];
+ * sampleIntervalMs within INTERVAL_TOLERANCE of the data's median step; a declared SLO has its table;
+ * every fault, phase and action overlaps [start, end]; fault metrics are dataset metrics.
  */
 export function validateDataset(dataset: Dataset, where: string): void {
   const manifest = checkManifest(dataset.manifest, join(where, MANIFEST_FILE));
@@ -139,6 +145,7 @@ export function validateDataset(dataset: Dataset, where: string): void {
       }
     }
   });
+  if (n === 0) throw new DatasetError(file, 'no rows (a dataset needs at least one sample)');
   const seen = new Set<number>();
   let prev = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -156,6 +163,7 @@ export function validateDataset(dataset: Dataset, where: string): void {
     seen.add(h);
     prev = time;
   }
+  checkPeriod(dataset, manifest, where);
   if (dataset.slo) {
     const sloFile = join(where, SLO_FILE);
     const s = dataset.slo;
@@ -178,30 +186,123 @@ export function validateDataset(dataset: Dataset, where: string): void {
 }
 
 /**
+ * How far the manifest's sampleIntervalMs may be from the median step between the data's distinct
+ * times, as a share of the step: 10%. Exact for everything foreshock writes (recorder, synth,
+ * importers take the median step); it catches an interval in the wrong unit or made up.
+ * Times are not required to sit on the interval's grid: imported public series (several NAB files)
+ * have irregular times.
+ */
+export const INTERVAL_TOLERANCE = 0.1;
+
+function checkPeriod(dataset: Dataset, manifest: Manifest, where: string): void {
+  const { start, end, sampleIntervalMs } = manifest;
+  const manifestFile = join(where, MANIFEST_FILE);
+  const file = join(where, METRICS_FILE);
+  const time = dataset.metrics.time;
+  const period = `the manifest's period [${start}, ${end}]`;
+  const first = time[0]!;
+  const last = time[time.length - 1]!;
+  if (first < start) throw new DatasetError(file, `time at row 0 (${first}) is before ${period}`);
+  if (last > end) throw new DatasetError(file, `time at row ${time.length - 1} (${last}) is after ${period}`);
+  if (dataset.slo && dataset.slo.time.length > 0) {
+    const sloFile = join(where, SLO_FILE);
+    const st = dataset.slo.time;
+    if (st[0]! < start) throw new DatasetError(sloFile, `time at row 0 (${st[0]}) is before ${period}`);
+    if (st[st.length - 1]! > end)
+      throw new DatasetError(
+        sloFile,
+        `time at row ${st.length - 1} (${st[st.length - 1]}) is after ${period}`,
+      );
+  }
+  if (manifest.slo && !dataset.slo) {
+    throw new DatasetError(
+      join(where, SLO_FILE),
+      `missing: the manifest declares an SLO on "${manifest.slo.signal}"`,
+    );
+  }
+  const step = medianStep(time);
+  if (step !== null && Math.abs(sampleIntervalMs - step) > INTERVAL_TOLERANCE * step) {
+    throw new DatasetError(
+      manifestFile,
+      `sampleIntervalMs (${sampleIntervalMs}) does not match the data, whose median step is ${step} ms`,
+    );
+  }
+  const overlaps = (a: number, b: number): boolean => a <= end && b >= start;
+  manifest.faults.forEach((f, i) => {
+    if (!overlaps(f.start, f.end))
+      throw new DatasetError(
+        manifestFile,
+        `faults[${i}] ("${f.id}") [${f.start}, ${f.end}] lies outside ${period}`,
+      );
+    const unknown = f.metrics?.find((m) => !manifest.metrics.includes(m));
+    if (unknown !== undefined)
+      throw new DatasetError(
+        manifestFile,
+        `faults[${i}] ("${f.id}") names metric "${unknown}", not in metrics`,
+      );
+  });
+  manifest.phases.forEach((p, i) => {
+    if (!overlaps(p.start, p.end))
+      throw new DatasetError(
+        manifestFile,
+        `phases[${i}] ("${p.name}") [${p.start}, ${p.end}] lies outside ${period}`,
+      );
+  });
+  manifest.actions.forEach((a, i) => {
+    if (!overlaps(a.requested, a.completed))
+      throw new DatasetError(
+        manifestFile,
+        `actions[${i}] [${a.requested}, ${a.completed}] lies outside ${period}`,
+      );
+  });
+}
+
+/** The median step between consecutive distinct times (sorted input); null with fewer than two. */
+function medianStep(time: Float64Array): number | null {
+  const steps: number[] = [];
+  for (let i = 1; i < time.length; i++) if (time[i]! > time[i - 1]!) steps.push(time[i]! - time[i - 1]!);
+  if (steps.length === 0) return null;
+  steps.sort((a, b) => a - b);
+  return steps[(steps.length - 1) >> 1]!;
+}
+
+/**
  * Writes a dataset directory. Files are written under temporary names and renamed into place, the
  * manifest last, so a crash never leaves a directory that reads as a complete dataset.
  */
 export function writeDataset(dir: string, dataset: Dataset): void {
   validateDataset(dataset, dir);
-  mkdirSync(dir, { recursive: true });
-  // An old manifest would make a half-written directory look complete: remove it first.
-  rmSync(join(dir, MANIFEST_FILE), { force: true });
+  // Every byte is made before any file is touched: a failure here (a manifest too deep to
+  // serialize, issue 26) leaves the directory as it was.
   const t = dataset.metrics;
   const metricCols: Record<string, Vector> = {
     time: floatColumn(t.time),
     host: dictionaryColumn(t.host, t.hosts),
   };
   t.metrics.forEach((m, i) => (metricCols[m] = floatColumn(t.columns[i]!)));
-  atomicWrite(join(dir, METRICS_FILE), writeTable(metricCols));
-  const sloPath = join(dir, SLO_FILE);
+  const metricsBytes = writeTable(metricCols);
+  let sloBytes: Uint8Array | null = null;
   if (dataset.slo) {
     const sloCols: Record<string, Vector> = { time: floatColumn(dataset.slo.time) };
     for (const [name, col] of Object.entries(dataset.slo.columns)) sloCols[name] = floatColumn(col);
-    atomicWrite(sloPath, writeTable(sloCols));
-  } else {
-    rmSync(sloPath, { force: true });
+    sloBytes = writeTable(sloCols);
   }
-  atomicWrite(join(dir, MANIFEST_FILE), Buffer.from(`${JSON.stringify(dataset.manifest, null, 2)}\n`));
+  const manifestBytes = Buffer.from(`${JSON.stringify(dataset.manifest, null, 2)}\n`);
+  mkdirSync(dir, { recursive: true });
+  // An old manifest would make a half-written directory look complete: remove it first.
+  rmSync(join(dir, MANIFEST_FILE), { force: true });
+  const sloPath = join(dir, SLO_FILE);
+  try {
+    atomicWrite(join(dir, METRICS_FILE), metricsBytes);
+    if (sloBytes) atomicWrite(sloPath, sloBytes);
+    else rmSync(sloPath, { force: true });
+  } catch (err) {
+    // No manifest: nothing reads as complete. Remove the data files too, so no stale pair remains.
+    rmSync(join(dir, METRICS_FILE), { force: true });
+    rmSync(sloPath, { force: true });
+    throw err;
+  }
+  atomicWrite(join(dir, MANIFEST_FILE), manifestBytes);
 }
 
 export interface AtomicWriteOptions {

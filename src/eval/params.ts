@@ -78,13 +78,17 @@ export const DEFAULT_SCORING: Readonly<ScoringParams> = Object.freeze({
 });
 
 /**
- * Fills defaults for missing keys and rejects unknown keys, non-numbers, negative values and a zero
- * pending window (W = 0 would make every sample negative). Throws a ConfigError naming the key.
+ * Fills defaults for missing keys and rejects unknown keys, non-numbers, negative values, a zero
+ * pending window (W = 0 would make every sample negative) and a zero minimum duration. Throws a ConfigError naming the key.
  */
 export function validateScoringParams(raw: unknown, owner = 'scoring'): ScoringParams {
   const cfg = validateConfig(owner, SCORING_PARAM_SPECS, raw);
   if (!(cfg.pendingWindowS > 0)) {
     throw new ConfigError(`${owner}: config key "pendingWindowS" must be > 0, got ${cfg.pendingWindowS}`);
+  }
+  // A run of 0 seconds would count as sustained: every violation second an onset (issue 26).
+  if (!(cfg.minDurationS > 0)) {
+    throw new ConfigError(`${owner}: config key "minDurationS" must be > 0, got ${cfg.minDurationS}`);
   }
   return {
     pendingWindowS: cfg.pendingWindowS,

@@ -557,7 +557,7 @@ export async function runLive(o: LiveOptions): Promise<LiveSummary> {
       localizationTimeS: loc && f ? (loc.at - f.start) / 1000 : null,
       fixTimeS: fix ? (fix.completed! - fix.requested!) / 1000 : null,
       violationSeconds,
-      statusUrl: status?.url ?? '',
+      statusUrl: status?.origin ?? '',
     };
   }
 }

@@ -3,10 +3,14 @@
 //                    and same-origin connections
 //   GET /events      server-sent events: `event: snapshot` first, then `event: live` per publish()
 //   GET /state.json  the current snapshot
+// Every request must carry the random token printed in the URL (as Jupyter does): `?token=` or the
+// cookie that GET /?token= sets (so the page's own EventSource is let in). Beside the loopback bind
+// and the Host check, this keeps other local users, who can reach 127.0.0.1 too, out (issue 26).
 // publish() never throws and never waits: each SSE client gets the frame written into its socket
 // buffer; a client that errors is dropped, and so is one whose unsent backlog passes a bound (a
 // stalled browser tab must not grow the live process's memory without limit).
 
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { UserError } from '../core/errors.ts';
@@ -34,7 +38,11 @@ export interface StatusServerOptions {
 }
 
 export interface StatusServer {
+  /** The page's address with its token: give this to the user. */
   url: string;
+  /** The address without the token (for files and logs others may read). */
+  origin: string;
+  token: string;
   port: number;
   publish(ev: LiveStatusEvent): void;
   snapshot(): LiveStatusSnapshot;
@@ -43,6 +51,20 @@ export interface StatusServer {
 }
 
 const DEFAULT_HOST = '127.0.0.1';
+const COOKIE = 'foreshock_status';
+
+/** Whether the request carries `token`, in the query or in the cookie; compared in constant time. */
+function tokenAllowed(req: http.IncomingMessage, url: URL, token: string): boolean {
+  const want = Buffer.from(token);
+  const same = (given: string | null | undefined): boolean => {
+    if (!given) return false;
+    const got = Buffer.from(given);
+    return got.length === want.length && timingSafeEqual(got, want);
+  };
+  if (same(url.searchParams.get('token'))) return true;
+  const cookies = (req.headers.cookie ?? '').split(';').map((c) => c.trim());
+  return cookies.some((c) => c.startsWith(`${COOKIE}=`) && same(c.slice(COOKIE.length + 1)));
+}
 const PAGE_HEADERS = {
   'Content-Type': 'text/html; charset=utf-8',
   'Content-Security-Policy':
@@ -117,6 +139,7 @@ export async function startStatusServer(o: StatusServerOptions): Promise<StatusS
   let slo: SloEvent | undefined;
   const clients = new Set<http.ServerResponse>();
   let closing: Promise<void> | undefined;
+  const token = randomBytes(24).toString('hex');
 
   function snapshot(): LiveStatusSnapshot {
     // A deep copy: callers never see later publishes and cannot change the server's state.
@@ -176,12 +199,23 @@ export async function startStatusServer(o: StatusServerOptions): Promise<StatusS
     if (closing) return void sendText(res, 503, 'closing\n', { Connection: 'close' });
     if (!hostHeaderAllowed(req.headers.host, host))
       return void sendText(res, 403, 'status page: unexpected Host header\n');
-    const path = new URL(req.url ?? '/', 'http://status').pathname;
+    const requested = new URL(req.url ?? '/', 'http://status');
+    if (!tokenAllowed(req, requested, token))
+      return void sendText(
+        res,
+        401,
+        'status page: missing or wrong token (open the URL the live process printed)\n',
+      );
+    const path = requested.pathname;
     if (path !== '/' && path !== '/events' && path !== '/state.json')
       return void sendText(res, 404, 'not found\n');
     if (req.method !== 'GET') return void sendText(res, 405, 'method not allowed\n', { Allow: 'GET' });
     if (path === '/') {
-      res.writeHead(200, PAGE_HEADERS);
+      // The page's EventSource('/events') carries no query: the cookie lets it in.
+      res.writeHead(200, {
+        ...PAGE_HEADERS,
+        'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+      });
       res.end(page);
     } else if (path === '/state.json') {
       res.writeHead(200, {
@@ -211,7 +245,8 @@ export async function startStatusServer(o: StatusServerOptions): Promise<StatusS
   });
   server.on('error', onError);
   const port = (server.address() as net.AddressInfo).port;
-  const url = `http://${net.isIPv6(host) ? `[${host}]` : host}:${port}/`;
+  const origin = `http://${net.isIPv6(host) ? `[${host}]` : host}:${port}/`;
+  const url = `${origin}?token=${token}`;
 
   // One timer for all clients; a comment line keeps proxies and idle-timeouts from closing the stream.
   const ping = setInterval(() => {
@@ -221,6 +256,8 @@ export async function startStatusServer(o: StatusServerOptions): Promise<StatusS
 
   return {
     url,
+    origin,
+    token,
     port,
     publish(ev: LiveStatusEvent): void {
       if (closing) return; // the engine may still publish while shutting down

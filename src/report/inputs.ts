@@ -13,6 +13,8 @@ import { UserError } from '../core/errors.ts';
 import type { ReplayResults } from '../core/results.ts';
 import { METRICS_FILE, MANIFEST_FILE, readDataset, readManifest, SLO_FILE } from '../data/dataset-io.ts';
 import { sha256Hex } from './canonical.ts';
+import { resultsSchema } from '../core/results-schema.ts';
+import { checkJson, parseJsonText } from '../core/schema.ts';
 
 /** results.json as written by the CLI: ReplayResults plus where the dataset was read from. */
 export type ReportResults = ReplayResults & { datasetPath?: string };
@@ -47,36 +49,16 @@ export function readResults(pathOrDir: string): { file: string; results: ReportR
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError(`${file}: ${code === 'ENOENT' ? 'no results.json here' : `cannot read (${code})`}`);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw new UserError(`${file}: malformed JSON (${(err as Error).message})`);
-  }
+  const parsed = parseJsonText(bytes.toString('utf8'), file);
   return { file, results: checkResults(parsed, file), sha256: sha256Hex(bytes) };
 }
 
-/** The fields the report relies on; anything else is passed through untouched. */
+/**
+ * Checks results.json against its schema (src/core/results-schema.ts): every record the report walks,
+ * with its types, so that a null entry or a string where a number belongs is one line, not a crash.
+ */
 export function checkResults(value: unknown, where: string): ReportResults {
-  const fail = (problem: string): never => {
-    throw new UserError(`${where}: not a foreshock results.json (${problem})`);
-  };
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('not an object');
-  const r = value as Record<string, unknown>;
-  if (typeof r.dataset !== 'string') fail('"dataset" is not a string');
-  if (typeof r.foreshock !== 'string') fail('"foreshock" is not a string');
-  if (typeof r.algorithms !== 'object' || r.algorithms === null || Array.isArray(r.algorithms))
-    fail('"algorithms" is not an object');
-  for (const [name, a] of Object.entries(r.algorithms as Record<string, unknown>)) {
-    const alg = a as Record<string, unknown> | null;
-    if (typeof alg !== 'object' || alg === null) fail(`algorithm "${name}" is not an object`);
-    const metrics = alg!.metrics as Record<string, unknown> | undefined;
-    if (!Array.isArray(alg!.alarms) || !Array.isArray(alg!.localizations) || !Array.isArray(alg!.actions))
-      fail(`algorithm "${name}" lacks alarms, localizations or actions`);
-    if (typeof metrics !== 'object' || metrics === null) fail(`algorithm "${name}" has no metrics`);
-  }
-  if (r.datasetPath !== undefined && typeof r.datasetPath !== 'string') fail('"datasetPath" is not a string');
-  return value as ReportResults;
+  return checkJson(resultsSchema, value, where, 'not a foreshock results.json: ');
 }
 
 export interface LoadOptions {

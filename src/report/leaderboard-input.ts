@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../core/errors.ts';
 import type { NabLeaderboard, SmdLeaderboard } from '../benchmarks/leaderboard.ts';
+import { checkJsonBounds } from '../core/schema.ts';
 
 export type Leaderboard = NabLeaderboard | SmdLeaderboard;
 
@@ -23,6 +24,7 @@ export function readLeaderboardFile(file: string): LeaderboardInput {
     throw new UserError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   let parsed: unknown;
+  checkJsonBounds(text, file);
   try {
     parsed = JSON.parse(text);
   } catch (err) {

@@ -36,7 +36,7 @@ import type { Dataset } from '../core/dataset.ts';
 import { UserError } from '../core/errors.ts';
 import type { LocalizationRecord } from '../core/results.ts';
 import { validateIfRecorded } from '../sim/recorded-validation.ts';
-import { getAlgorithm, listAlgorithms, resolveConfig } from '../algorithms/registry.ts';
+import { checkConfigKeys, getAlgorithm, listAlgorithms, resolveConfig } from '../algorithms/registry.ts';
 import { atomicWrite } from '../data/dataset-io.ts';
 import { importCsv } from '../data/import/csv.ts';
 import { isDirectory, isFile } from '../data/import/common.ts';
@@ -171,6 +171,7 @@ export function runRca(cases: readonly RcaCase[], opts: RcaOptions = {}): RcaRep
       .filter((d) => d.kind === 'localizer')
       .map((d) => d.name);
   if (names.length === 0) throw new UserError('no algorithms to run');
+  checkConfigKeys(opts.configs, 'config');
   for (const name of names) {
     if (getAlgorithm(name).kind !== 'localizer') {
       throw new UserError(`algorithm "${name}" is a predictor, not a localizer; rca evaluates localizers`);

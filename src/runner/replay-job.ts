@@ -8,7 +8,7 @@ import type { Dataset } from '../core/dataset.ts';
 import { UserError } from '../core/errors.ts';
 import type { AlgorithmResult, ReplayResults } from '../core/results.ts';
 import { createRuleRemedy } from '../algorithms/baselines/rule-remedy.ts';
-import { getAlgorithm, listAlgorithms, resolveConfig } from '../algorithms/registry.ts';
+import { checkConfigKeys, getAlgorithm, listAlgorithms, resolveConfig } from '../algorithms/registry.ts';
 import { hostsUnderTest } from '../core/dataset.ts';
 import { DEFAULT_SCORING, evaluate, scoringBlock, type ScoringParams } from '../eval/index.ts';
 import { calibrateFixModel, DEFAULT_FIX_MODEL, type FixModel } from '../sim/fix-model.ts';
@@ -52,6 +52,7 @@ export function runReplayJob(
   const names = opts.algorithms ?? listAlgorithms().map((d) => d.name);
   if (names.length === 0) throw new UserError('no algorithms to run');
   const defs = names.map((n) => getAlgorithm(n));
+  checkConfigKeys(opts.configs, 'config');
   const scoring = opts.scoring ?? DEFAULT_SCORING;
   const pipeline = opts.pipeline ?? DEFAULT_PIPELINE;
   // Harness hosts are not replayed unless every host is scored (evaluation.md v2 "Hosts under test").

@@ -104,11 +104,30 @@ export function resolvesFault(model: FixModel, faultType: string, actionType: st
 
 /** Checks a user-supplied fix model (JSON) and merges it over the defaults. */
 export function parseFixModel(raw: unknown, origin: string): FixModel {
-  if (typeof raw !== 'object' || raw === null)
-    throw new ConfigError(`${origin}: fix model must be a JSON object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConfigError(`${origin}: fix model must be a JSON object { "latency"?, "resolves"? }`);
+  const unknown = Object.keys(raw).find((k) => k !== 'latency' && k !== 'resolves');
+  if (unknown !== undefined) {
+    throw new ConfigError(
+      `${origin}: unknown fix model key "${unknown.slice(0, 200)}" (known: latency, resolves)`,
+    );
+  }
   const r = raw as Partial<FixModel>;
+  for (const key of ['latency', 'resolves'] as const) {
+    const v = r[key];
+    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v)))
+      throw new ConfigError(
+        `${origin}: ${key} must be an object keyed by ${key === 'latency' ? 'action' : 'fault'} type`,
+      );
+  }
+  for (const [type, list] of Object.entries(r.resolves ?? {})) {
+    if (!Array.isArray(list) || !list.every((a) => typeof a === 'string'))
+      throw new ConfigError(`${origin}: resolves.${type.slice(0, 200)} must be a list of action types`);
+  }
   const latency = { ...DEFAULT_FIX_MODEL.latency };
   for (const [type, d] of Object.entries(r.latency ?? {})) {
+    if (typeof d !== 'object' || d === null || Array.isArray(d))
+      throw new ConfigError(`${origin}: latency.${type.slice(0, 200)} must be an object`);
     const dist = d as Partial<LatencyDistribution> & { minMs?: number; maxMs?: number; samplesMs?: number[] };
     if (dist.kind === 'uniform' && Number.isFinite(dist.minMs) && Number.isFinite(dist.maxMs)) {
       if (dist.minMs! < 0 || dist.maxMs! < dist.minMs!) {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import { UserError } from '../core/errors.ts';
+import { checkJsonBounds } from '../core/schema.ts';
 
 export interface RemoteHostSpec {
   /** Host id in the recording: web, db, kafka, analysis, client or client-<n>. */
@@ -179,6 +180,7 @@ export function readRemoteSpec(file: string): RemoteStackSpec {
     );
   }
   let raw: unknown;
+  checkJsonBounds(text, `--remote-spec ${file}`);
   try {
     raw = JSON.parse(text);
   } catch (e) {

@@ -20,6 +20,13 @@ import {
 } from '../../src/live/status-server.ts';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumPresent } from '../helpers/chromium.ts';
 
+/** A path on the server, with its token (issue 26: every request must carry it). */
+function at(s: StatusServer, path: string): URL {
+  const u = new URL(path, s.url);
+  u.searchParams.set('token', s.token);
+  return u;
+}
+
 const BASE: StatusServerOptions = { model: 'ubl', stack: 'rubis', act: false, startedAt: 1_700_000_000_000 };
 const T0 = 1_700_000_060_000;
 const EVIL = '<img src=x onerror=window.__pwned=1>';
@@ -100,7 +107,8 @@ describe('status server', () => {
 
   it('serves the page with its security headers, escaping the title', async () => {
     const s = await start({ title: '<b>live & "well"</b>' });
-    expect(s.url).toBe(`http://127.0.0.1:${s.port}/`);
+    expect(s.url).toBe(`http://127.0.0.1:${s.port}/?token=${s.token}`);
+    expect(s.token).toMatch(/^[0-9a-f]{48}$/);
     const res = await fetch(s.url);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -125,7 +133,7 @@ describe('status server', () => {
     s.publish({ type: 'alarm', time: T0 + 1, host: 'db', score: 0.9, detectedAt: T0, latencyMs: 1 });
     s.publish({ type: 'info', time: T0 + 2, message: 'one' });
     s.publish({ type: 'info', time: T0 + 3, message: 'two' });
-    const snap = (await (await fetch(new URL('/state.json', s.url))).json()) as LiveStatusSnapshot;
+    const snap = (await (await fetch(at(s, '/state.json'))).json()) as LiveStatusSnapshot;
     expect(snap).toMatchObject({ model: 'ubl', stack: 'rubis', act: false, startedAt: BASE.startedAt });
     expect(snap.hosts.web).toEqual({ time: T0 + 1000, values: { cpu: 0.7, mem: 12 } });
     expect(Object.keys(snap.hosts).sort()).toEqual(['__proto__', 'web']);
@@ -142,7 +150,7 @@ describe('status server', () => {
   it('/events sends the snapshot, then every published event', async () => {
     const s = await start();
     s.publish({ type: 'info', time: T0, message: 'before' });
-    const sse = await openSse(new URL('/events', s.url).href);
+    const sse = await openSse(at(s, '/events').href);
     const first = await sse.next();
     expect(first.event).toBe('snapshot');
     const snap = JSON.parse(first.data) as LiveStatusSnapshot;
@@ -166,7 +174,7 @@ describe('status server', () => {
   it('sends keep-alive comments', async () => {
     const s = await start({ pingMs: 20 });
     const got = await new Promise<string>((resolve, reject) => {
-      const req = http.get(new URL('/events', s.url), (res) => {
+      const req = http.get(at(s, '/events'), (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => {
@@ -182,31 +190,51 @@ describe('status server', () => {
     expect(got).toMatch(/^retry: \d+\n\nevent: snapshot\n/);
   });
 
+  it('refuses every request without the token (401), and lets the page in by its cookie', async () => {
+    const s = await start();
+    const bare = new URL(s.origin);
+    expect(await request(bare.href, 'GET')).toBe(401);
+    expect(await request(new URL('/state.json', s.origin).href, 'GET')).toBe(401);
+    expect(await request(new URL('/events', s.origin).href, 'GET')).toBe(401);
+    expect(await request(new URL('/state.json?token=0', s.origin).href, 'GET')).toBe(401);
+    const wrong = `${s.token.slice(0, -1)}${s.token.endsWith('0') ? '1' : '0'}`;
+    expect(await request(new URL(`/state.json?token=${wrong}`, s.origin).href, 'GET')).toBe(401);
+    // The page sets the cookie the page's own EventSource('/events') then carries.
+    const page = await fetch(s.url);
+    const cookie = page.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const withCookie = await fetch(new URL('/state.json', s.origin), {
+      headers: { cookie: cookie.split(';')[0]! },
+    });
+    expect(withCookie.status).toBe(200);
+    // Another server's token does not open this one.
+    const other = await start();
+    expect(other.token).not.toBe(s.token);
+    expect(await request(new URL(`/state.json?token=${other.token}`, s.origin).href, 'GET')).toBe(401);
+  });
+
   it('answers 404 for unknown paths and 405 for other methods', async () => {
     const s = await start();
-    expect(await request(new URL('/nope', s.url).href, 'GET')).toBe(404);
-    expect(await request(new URL('/favicon.ico', s.url).href, 'GET')).toBe(404);
+    expect(await request(at(s, '/nope').href, 'GET')).toBe(404);
+    expect(await request(at(s, '/favicon.ico').href, 'GET')).toBe(404);
     expect(await request(s.url, 'POST')).toBe(405);
-    expect(await request(new URL('/state.json', s.url).href, 'DELETE')).toBe(405);
-    expect(await request(new URL('/events', s.url).href, 'PUT')).toBe(405);
+    expect(await request(at(s, '/state.json').href, 'DELETE')).toBe(405);
+    expect(await request(at(s, '/events').href, 'PUT')).toBe(405);
   });
 
   it('refuses a Host header that is not a loopback name (DNS rebinding)', async () => {
     const s = await start();
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.get(
-        new URL('/state.json', s.url),
-        { headers: { host: `evil.example:${s.port}` } },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        },
-      );
+      const req = http.get(at(s, '/state.json'), { headers: { host: `evil.example:${s.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
       req.on('error', reject);
     });
     expect(status).toBe(403);
     const ok = await new Promise<number>((resolve, reject) => {
-      const req = http.get(new URL('/state.json', s.url), { headers: { host: 'localhost:9999' } }, (res) => {
+      const req = http.get(at(s, '/state.json'), { headers: { host: 'localhost:9999' } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
@@ -245,7 +273,7 @@ describe('status server', () => {
 
   it('close() resolves with an SSE client connected; publish afterwards is a no-op', async () => {
     const s = await startStatusServer(BASE);
-    const sse = await openSse(new URL('/events', s.url).href);
+    const sse = await openSse(at(s, '/events').href);
     expect((await sse.next()).event).toBe('snapshot');
     expect(s.clients()).toBe(1);
     await s.close();
@@ -258,8 +286,8 @@ describe('status server', () => {
 
   it('a dead client neither throws nor blocks publish', async () => {
     const s = await start();
-    const dead = await openSse(new URL('/events', s.url).href);
-    const live = await openSse(new URL('/events', s.url).href);
+    const dead = await openSse(at(s, '/events').href);
+    const live = await openSse(at(s, '/events').href);
     await dead.next();
     await live.next();
     dead.close();
@@ -276,7 +304,7 @@ describe('status server', () => {
     const s = await start({ maxBufferedBytes: 64 * 1024 });
     // A client that never reads: the socket buffers fill and the server's backlog grows.
     const socket = net.connect(s.port, '127.0.0.1');
-    socket.write(`GET /events HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\n\r\n`);
+    socket.write(`GET /events?token=${s.token} HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\n\r\n`);
     socket.pause();
     await expect.poll(() => s.clients()).toBe(1);
     const big = 'y'.repeat(64 * 1024);

@@ -4,6 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/core/errors.ts';
 import { writeDataset } from '../../src/data/dataset-io.ts';
 import { checkResults, loadExperiments, readResults, withDatasetPath } from '../../src/report/index.ts';
 import { runReplayJob } from '../../src/runner/replay-job.ts';
@@ -36,16 +37,97 @@ describe('results', () => {
 
   it('refuses what is not a results file, naming the file and the problem', () => {
     expect(() => checkResults([], 'f.json')).toThrow(
-      /f\.json: not a foreshock results\.json \(not an object\)/,
+      /^f\.json: not a foreshock results\.json: the document must be an object, got \[\]$/,
     );
     expect(() => checkResults({ foreshock: '1', dataset: 'd', algorithms: { a: {} } }, 'f')).toThrow(
-      /algorithm "a" lacks alarms/,
+      /^f: not a foreshock results\.json: algorithms\.a\.alarms must be an array, got nothing$/,
     );
     const bad = join(tmp, 'bad');
     mkdirSync(bad);
     writeFileSync(join(bad, 'results.json'), '{ nope');
     expect(() => readResults(bad)).toThrow(/malformed JSON/);
     expect(() => readResults(join(tmp, 'absent'))).toThrow(/no results\.json here/);
+  });
+});
+
+// Damaged results are built by editing parsed JSON in place: its shape is what is being broken.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+
+describe('results.json schema (issue 26: null entries and wrong types crashed report)', () => {
+  const good = (): Record<string, unknown> =>
+    JSON.parse(JSON.stringify(runReplayJob(smallSynth('memleak', 3), null, { algorithms: ['threshold'] })));
+  const damage: [string, (r: Loose) => void, RegExp][] = [
+    [
+      'a null alarm',
+      (r) => r.algorithms.threshold.alarms.push(null),
+      /alarms\[\d+\] must be an object, got null/,
+    ],
+    [
+      'a null localization',
+      (r) => (r.algorithms.threshold.localizations = [null]),
+      /localizations\[0\] must be an object/,
+    ],
+    ['a null action', (r) => (r.algorithms.threshold.actions = [null]), /actions\[0\] must be an object/],
+    [
+      'metrics as a string',
+      (r) => (r.algorithms.threshold.metrics = 'x'),
+      /algorithms\.threshold\.metrics must be an object, got "x"/,
+    ],
+    [
+      'a string time',
+      (r) => (r.algorithms.threshold.alarms = [{ time: 'x', host: null, score: 1 }]),
+      /alarms\[0\]\.time must be a finite number/,
+    ],
+    [
+      'a ranking entry of the wrong type',
+      (r) =>
+        (r.algorithms.threshold.localizations = [
+          { time: 1, trigger: { kind: 'slo', time: 1, host: null }, ranking: [7], pinpointed: [] },
+        ]),
+      /ranking\[0\] must be an object, got 7/,
+    ],
+    [
+      'tpr as text',
+      (r) => (r.algorithms.threshold.metrics.prediction.tpr = '0.5'),
+      /prediction\.tpr must be a finite number/,
+    ],
+  ];
+  it.each(damage)('refuses %s in one line naming the file and the path', (_name, edit, pattern) => {
+    const r = good();
+    edit(r);
+    let caught: unknown;
+    try {
+      checkResults(r, 'x/results.json');
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(UserError);
+    expect((caught as Error).message).toMatch(/^x\/results\.json: not a foreshock results\.json: /);
+    expect((caught as Error).message).toMatch(pattern);
+    expect((caught as Error).message).not.toContain('\n');
+  });
+
+  it('accepts what replay writes', () => {
+    const r = good();
+    expect(checkResults(r, 'f')).toEqual(r);
+  });
+
+  it('cuts a long quoted value to 200 characters', () => {
+    const r = good();
+    (r as Loose).foreshock = 1;
+    (r as Loose).dataset = 'x'.repeat(1_000_000);
+    (r as Loose).foreshock = ['y'.repeat(1_000_000)];
+    expect(() => checkResults(r, 'f')).toThrow(
+      /^f: not a foreshock results\.json: foreshock must be a string, got \["y{198}\.\.\. \(1000004 characters\)$/,
+    );
+  });
+
+  it('refuses JSON nested deeper than 64 levels before parsing it', () => {
+    const deep = join(tmp, 'deep');
+    mkdirSync(deep);
+    writeFileSync(join(deep, 'results.json'), '['.repeat(50_000) + ']'.repeat(50_000));
+    expect(() => readResults(deep)).toThrow(/results\.json: JSON nests deeper than 64 levels$/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { checkConfigKeys } from '../../algorithms/registry.ts';
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
 import { readDataset } from '../../data/dataset-io.ts';
@@ -129,12 +130,7 @@ export const rcaCommand: CommandModule<object, Args> = {
       return;
     }
     const configs = args.config ? readJsonOption(args.config, 'config') : undefined;
-    if (
-      configs !== undefined &&
-      (typeof configs !== 'object' || configs === null || Array.isArray(configs))
-    ) {
-      throw new UserError(`--config ${args.config}: expected an object keyed by algorithm name`);
-    }
+    checkConfigKeys(configs, `--config ${args.config}`);
     const algorithms = parseList(args.algorithms);
     const train = (args.train ?? []).length > 0 ? loadTrainSets((args.train ?? []).map(String)) : undefined;
     const report = runRca(cases, {

@@ -107,11 +107,13 @@ export const replayCommand: CommandModule<object, Args> = {
       { parseFixModel },
       { formatResults, runReplayJob },
       { withDatasetPath },
+      { checkConfigKeys },
     ] = await Promise.all([
       import('../../data/dataset-io.ts'),
       import('../../sim/fix-model.ts'),
       import('../../runner/replay-job.ts'),
       import('../../report/index.ts'),
+      import('../../algorithms/registry.ts'),
     ]);
     const test = readDataset(args.dataset);
     const train = args.train ? readDataset(args.train) : null;
@@ -128,12 +130,7 @@ export const replayCommand: CommandModule<object, Args> = {
     const configs = args.config
       ? (readJsonOption(args.config, 'config') as Record<string, unknown>)
       : undefined;
-    if (
-      configs !== undefined &&
-      (typeof configs !== 'object' || configs === null || Array.isArray(configs))
-    ) {
-      throw new UserError(`--config ${args.config}: expected an object keyed by algorithm name`);
-    }
+    checkConfigKeys(configs, `--config ${args.config}`);
     const fixModel = args['fix-model']
       ? parseFixModel(readJsonOption(args['fix-model'], 'fix-model'), '--fix-model')
       : undefined;

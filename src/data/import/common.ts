@@ -59,6 +59,17 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
+/** Strict decimal notation: digits, an optional fraction and exponent (no hex, binary, blanks, Infinity). */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A number written in decimal notation, or NaN. `Number()` alone reads `0x1A` as 26, `0b101` as 5
+ * and a blank as 0 (issue 26); none of them is a measured value.
+ */
+export function parseDecimal(text: string): number {
+  return DECIMAL.test(text) ? Number(text) : NaN;
+}
+
 /** parseTime, but a bad value becomes a DatasetError naming the file and `where` (e.g. "line 12"). */
 export function timeAt(text: string, file: string, where: string): number {
   try {

@@ -23,7 +23,17 @@
 
 import type { Dataset, FaultRecord, SloTable } from '../../core/dataset.ts';
 import { DatasetError } from '../../core/errors.ts';
-import { assembleDataset, medianInterval, readText, splitLines, stem, timeAt } from './common.ts';
+import { clip, parseJsonText } from '../../core/schema.ts';
+import { BAD_NAME_CHAR } from '../manifest.ts';
+import {
+  assembleDataset,
+  medianInterval,
+  parseDecimal,
+  readText,
+  splitLines,
+  stem,
+  timeAt,
+} from './common.ts';
 
 /** Same limit as core/time.ts: numeric times below it are epoch seconds. */
 const SECONDS_LIMIT = 1e11;
@@ -52,7 +62,9 @@ export function importCsv(csvPath: string, truthPath?: string): Dataset {
   const timeCol = header.findIndex((h) => h === 'time' || h === 'timestamp');
   if (timeCol < 0) throw new DatasetError(csvPath, 'line 1: no "time" (or "timestamp") column');
   header.forEach((h, i) => {
-    if (header.indexOf(h) !== i) throw new DatasetError(csvPath, `line 1: duplicate column "${h}"`);
+    if (BAD_NAME_CHAR.test(h))
+      throw new DatasetError(csvPath, `line 1: column ${i + 1} holds a control character or U+FEFF`);
+    if (header.indexOf(h) !== i) throw new DatasetError(csvPath, `line 1: duplicate column "${clip(h)}"`);
   });
 
   // Data rows; trailing blank lines are allowed, blank lines inside are not.
@@ -124,8 +136,14 @@ export function importCsv(csvPath: string, truthPath?: string): Dataset {
   }
 
   const faults = (truth?.faults ?? []).map((f, k) =>
-    checkFault(f, k, truthPath as string, hosts, metrics, endOfData),
+    checkFault(f, k, truthPath as string, hosts, metrics, time[0] as number, endOfData),
   );
+  const ids = new Set<string>();
+  faults.forEach((f, k) => {
+    if (ids.has(f.id))
+      throw new DatasetError(truthPath as string, `faults[${k}]: id "${clip(f.id)}" is used twice`);
+    ids.add(f.id);
+  });
   for (const [a, b] of truth?.edges ?? []) {
     for (const h of [a, b]) {
       if (!hosts.includes(h))
@@ -223,21 +241,18 @@ function readValue(
 ): number {
   const cell = row.cells[col] as string;
   if (MISSING.has(cell.toLowerCase())) return NaN;
-  const v = Number(cell);
+  const v = parseDecimal(cell);
   if (!Number.isFinite(v)) {
-    throw new DatasetError(file, `line ${row.lineNo}, column "${header[col]}": "${cell}" is not a number`);
+    throw new DatasetError(
+      file,
+      `line ${row.lineNo}, column "${clip(header[col] ?? '')}": "${clip(cell)}" is not a number`,
+    );
   }
   return v;
 }
 
 function readTruth(file: string): Truth {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readText(file));
-  } catch (err) {
-    if (err instanceof DatasetError) throw err;
-    throw new DatasetError(file, `malformed JSON (${(err as Error).message})`);
-  }
+  const raw = parseJsonText(readText(file), file);
   const bad: (problem: string) => never = (problem) => {
     throw new DatasetError(file, problem);
   };
@@ -256,7 +271,8 @@ function readTruth(file: string): Truth {
     const fault: RawFault = { host: f.host as string, type: f.type as string, start: time('start') };
     if (f.end !== undefined && f.end !== null) fault.end = time('end');
     if (f.id !== undefined)
-      fault.id = typeof f.id === 'string' ? f.id : bad(`${where}: "id" must be a string`);
+      fault.id =
+        typeof f.id === 'string' && f.id !== '' ? f.id : bad(`${where}: "id" must be a non-empty string`);
     if (f.metrics !== undefined) {
       if (!Array.isArray(f.metrics) || !f.metrics.every((m) => typeof m === 'string')) {
         bad(`${where}: "metrics" must be a list of strings`);
@@ -299,14 +315,24 @@ function checkFault(
   file: string,
   hosts: string[],
   metrics: string[],
+  startOfData: number,
   endOfData: number,
 ): FaultRecord {
   const where = `faults[${k}]`;
   if (!hosts.includes(f.host)) {
-    throw new DatasetError(file, `${where}: host "${f.host}" is not in the CSV (hosts: ${hosts.join(', ')})`);
+    throw new DatasetError(
+      file,
+      `${where}: host "${clip(f.host)}" is not in the CSV (hosts: ${clip(hosts.join(', '))})`,
+    );
   }
   const end = f.end ?? endOfData;
-  if (end <= f.start) throw new DatasetError(file, `${where}: end is not after start`);
+  if (f.start < endOfData && end <= f.start) throw new DatasetError(file, `${where}: end is not after start`);
+  if (f.start >= endOfData || end <= startOfData) {
+    throw new DatasetError(
+      file,
+      `${where}: [${f.start}, ${end}) lies outside the data [${startOfData}, ${endOfData}) of the CSV`,
+    );
+  }
   const unknown = f.metrics?.find((m) => !metrics.includes(m));
   if (unknown !== undefined) throw new DatasetError(file, `${where}: metric "${unknown}" is not in the CSV`);
   const fault: FaultRecord = { id: f.id ?? `f${k + 1}`, type: f.type, host: f.host, start: f.start, end };

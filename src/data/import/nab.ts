@@ -37,7 +37,9 @@ import {
   splitLines,
   stem,
   timeAt,
+  parseDecimal,
 } from './common.ts';
+import { clip, parseJsonText } from '../../core/schema.ts';
 
 export interface NabOptions {
   /** combined_windows.json to use; default: found by walking up from the CSV to a dir with labels/. */
@@ -61,6 +63,16 @@ export function importNab(csvPath: string, opts: NabOptions = {}): Dataset {
     opts.onWarning?.(`${csvPath}: no ${LABELS_FILE} found above it: no anomaly windows`);
   } else {
     windows = readWindows(labelsPath, windowKey(csvPath, labelsPath));
+    const first = time[0] as number;
+    const last = time[time.length - 1] as number;
+    windows.forEach(([start, end], k) => {
+      if (start > last || end < first) {
+        throw new DatasetError(
+          labelsPath,
+          `window ${k + 1} of "${clip(windowKey(csvPath, labelsPath))}" [${start}, ${end}] lies outside the data [${first}, ${last}] of ${csvPath}`,
+        );
+      }
+    });
   }
 
   const labels = new Float64Array(time.length);
@@ -151,9 +163,9 @@ export function readNabRows(file: string): NabRow[] {
     }
     const t = timeAt(fields[0] as string, file, `line ${lineNo}`);
     const text = (fields[1] as string).trim();
-    const v = Number(text);
-    if (text === '' || !Number.isFinite(v)) {
-      throw new DatasetError(file, `line ${lineNo}: value "${text}" is not a finite number`);
+    const v = parseDecimal(text);
+    if (!Number.isFinite(v)) {
+      throw new DatasetError(file, `line ${lineNo}: value "${clip(text)}" is not a finite number`);
     }
     if (t < last && !seen.has(t)) {
       throw new DatasetError(
@@ -225,13 +237,7 @@ function windowKey(csvPath: string, labelsPath: string): string {
 }
 
 function readWindows(labelsPath: string, key: string): [number, number][] {
-  let all: unknown;
-  try {
-    all = JSON.parse(readText(labelsPath));
-  } catch (err) {
-    if (err instanceof DatasetError) throw err;
-    throw new DatasetError(labelsPath, `malformed JSON (${(err as Error).message})`);
-  }
+  const all = parseJsonText(readText(labelsPath), labelsPath);
   if (typeof all !== 'object' || all === null || Array.isArray(all)) {
     throw new DatasetError(labelsPath, 'expected an object { "<category>/<file>.csv": [[start, end], ...] }');
   }
@@ -246,7 +252,8 @@ function readWindows(labelsPath: string, key: string): [number, number][] {
     }
     const start = timeAt(w[0], labelsPath, where);
     const end = timeAt(w[1], labelsPath, where);
-    if (end < start) throw new DatasetError(labelsPath, `${where}: end ${w[1]} is before start ${w[0]}`);
+    if (end < start)
+      throw new DatasetError(labelsPath, `${where}: end ${clip(w[1])} is before start ${clip(w[0])}`);
     return [start, end];
   });
 }

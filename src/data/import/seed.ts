@@ -25,6 +25,7 @@
 
 import type { Dataset } from '../../core/dataset.ts';
 import { ConfigError, DatasetError } from '../../core/errors.ts';
+import { clip, quote } from '../../core/schema.ts';
 import { assembleDataset, readText, singleHostTable, splitLines, stem, timeAt } from './common.ts';
 
 /** The seed's SLO: a request violates at >= 70 ms. */
@@ -121,7 +122,7 @@ function parseLine(line: string, file: string, lineNo: number): SeedRecord {
   try {
     raw = JSON.parse(line);
   } catch (err) {
-    throw new DatasetError(file, `line ${lineNo}: malformed JSON (${(err as Error).message})`);
+    throw new DatasetError(file, `line ${lineNo}: malformed JSON (${clip((err as Error).message)})`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new DatasetError(file, `line ${lineNo}: expected a JSON object`);
@@ -133,7 +134,7 @@ function parseLine(line: string, file: string, lineNo: number): SeedRecord {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
       throw new DatasetError(
         file,
-        `line ${lineNo}: field "${key}" must be a non-negative number, found ${JSON.stringify(v)}`,
+        `line ${lineNo}: field "${key}" must be a non-negative number, found ${quote(v)}`,
       );
     }
   }
@@ -143,9 +144,31 @@ function parseLine(line: string, file: string, lineNo: number): SeedRecord {
     if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) {
       throw new DatasetError(
         file,
-        `line ${lineNo}: field "${key}" must be a number or null, found ${JSON.stringify(v)}`,
+        `line ${lineNo}: field "${key}" must be a number or null, found ${quote(v)}`,
       );
     }
   }
+  checkRanges(rec as SeedRecord, file, lineNo);
   return rec as SeedRecord;
+}
+
+/** The seed topic's timestamps are epoch seconds: below this they are (1e11 s is the year 5138). */
+const MAX_EPOCH_S = 1e11;
+
+/**
+ * Physical ranges of one line (issue 26 found timestamp 1e20, count 0.5, mean > max, negative cpu
+ * and mem 250 read without complaint): an epoch-seconds timestamp, a whole count, mean <= max,
+ * cpu and mem percentages in [0, 100].
+ */
+function checkRanges(rec: SeedRecord, file: string, lineNo: number): void {
+  const fail = (problem: string): never => {
+    throw new DatasetError(file, `line ${lineNo}: ${problem}`);
+  };
+  if (rec.timestamp >= MAX_EPOCH_S) fail(`timestamp ${rec.timestamp} is not in epoch seconds`);
+  if (!Number.isInteger(rec.count)) fail(`count ${rec.count} is not a whole number`);
+  if (rec.mean > rec.max) fail(`mean ${rec.mean} is above max ${rec.max}`);
+  for (const key of NULLABLE) {
+    const v = rec[key];
+    if (v !== null && (v < 0 || v > 100)) fail(`${key} ${v} is not a percentage in [0, 100]`);
+  }
 }

@@ -37,7 +37,9 @@ import {
   readText,
   singleHostTable,
   splitLines,
+  parseDecimal,
 } from './common.ts';
+import { clip } from '../../core/schema.ts';
 
 /** Synthetic start of every SMD train file: 2019-01-01T00:00:00Z. */
 export const SMD_START_MS = 1546300800000;
@@ -211,9 +213,9 @@ function parseField(
   }
   // Anything else (exponents, long mantissas, garbage): let Number decide, then insist on finite.
   const cell = text.slice(from, to).trim();
-  const v = Number(cell);
-  if (cell === '' || !Number.isFinite(v)) {
-    throw new DatasetError(file, `line ${lineNo}, column ${col}: "${cell}" is not a finite number`);
+  const v = parseDecimal(cell);
+  if (!Number.isFinite(v)) {
+    throw new DatasetError(file, `line ${lineNo}, column ${col}: "${clip(cell)}" is not a finite number`);
   }
   return v;
 }

@@ -14,6 +14,7 @@ import { ConfigError, UserError } from '../../core/errors.ts';
 import { MIXES, type Mix } from '../../workload/data-files.ts';
 import { validateFaultSpec, type FaultSpec } from '../../faults/spec.ts';
 import { SESSION_STACKS, type SessionStack } from '../../stack/session.ts';
+import { checkJsonBounds } from '../../core/schema.ts';
 
 export const EXPERIMENTS_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -238,8 +239,10 @@ export function loadExperiment(
     throw new UserError(`unknown experiment "${nameOrFile}" (known: ${listExperiments(dir).join(', ')})`);
   }
   let raw: unknown;
+  const text = readFileSync(file, 'utf8');
+  checkJsonBounds(text, file);
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (err) {
     throw new ConfigError(`${file}: not valid JSON (${(err as Error).message})`);
   }
