@@ -1,8 +1,6 @@
 // A human-readable table of replay (or rescore) results for the terminal: rules version 2 columns,
 // with the chance floor beside every rate (J = TPR - FPR, chance AC@k = k/N) and each predictor's mode.
-import type { Dataset } from '../core/dataset.ts';
 import type { AlgorithmResult, ReplayResults } from '../core/results.ts';
-import { headlineFor, headlineLines } from '../report/headline.ts';
 
 const fmt = (v: number | null | undefined, digits = 2): string =>
   v === null || v === undefined ? '-' : v.toFixed(digits);
@@ -123,23 +121,4 @@ export function printOutcome(
   }
   if (!o.quiet) printSummary(results);
   console.log(`results: ${file}`);
-}
-
-/**
- * The headline card (src/report/headline.ts) for runs scored in this process: printed last, so the
- * answer is the last thing on the screen. Several runs (repetitions) make one pooled card.
- */
-export function printHeadline(runs: { results: ReplayResults; dataset: Dataset | null }[]): void {
-  const inputs = runs.map(({ results, dataset }) => ({
-    label: results.dataset,
-    resultsFile: null,
-    resultsSha256: null,
-    results,
-    dataset,
-    datasetDir: null,
-    datasetSha256: null,
-    datasetNote: null,
-  }));
-  console.log('');
-  for (const l of headlineLines(headlineFor(inputs))) console.log(l);
 }

@@ -102,12 +102,16 @@ const fix = object({
   byActionType: optional(record(object({ count: count, violationSecondsSaved: num }))),
 });
 
-const algorithm = object({
+const records = {
   config: any,
   mode: optional(object({ mode: string(), reason: string() })),
   alarms: array(alarm),
   localizations: array(localization),
   actions: array(action),
+};
+
+const algorithm = object({
+  ...records,
   metrics: object({
     prediction: nullable(prediction),
     localization: nullable(localizationMetrics),
@@ -124,4 +128,17 @@ export const resultsSchema = object({
   train: optional(nullable(string())),
   scoring: any,
   algorithms: record(algorithm),
+}) as unknown as Schema<ReplayResults & { datasetPath?: string }>;
+
+/**
+ * What `rescore` reads: the stored alarms, localizations and actions, checked as strictly; the metrics
+ * it recomputes may be of any earlier shape (rescoring results written under older rules is its point).
+ */
+export const recordsOnlySchema = object({
+  foreshock: string(),
+  dataset: string(),
+  datasetPath: optional(string()),
+  train: optional(nullable(string())),
+  scoring: any,
+  algorithms: record(object({ ...records, metrics: any })),
 }) as unknown as Schema<ReplayResults & { datasetPath?: string }>;

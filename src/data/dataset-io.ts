@@ -57,9 +57,7 @@ export function readDataset(dir: string): Dataset {
   const manifest = readManifest(dir);
   const metrics = readMetrics(join(dir, METRICS_FILE), manifest);
   const sloFile = join(dir, SLO_FILE);
-  if (manifest.slo && !existsSync(sloFile)) {
-    throw new DatasetError(sloFile, `missing: the manifest declares an SLO on "${manifest.slo.signal}"`);
-  }
+  // A declared SLO without its file is refused by validateDataset, the same rule the writer runs.
   const slo = existsSync(sloFile) ? readSlo(sloFile, manifest) : null;
   const dataset = { manifest, metrics, slo };
   validateDataset(dataset, dir);

@@ -10,7 +10,7 @@
 // buffer; a client that errors is dropped, and so is one whose unsent backlog passes a bound (a
 // stalled browser tab must not grow the live process's memory without limit).
 
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { UserError } from '../core/errors.ts';
@@ -51,7 +51,14 @@ export interface StatusServer {
 }
 
 const DEFAULT_HOST = '127.0.0.1';
-const COOKIE = 'foreshock_status';
+/**
+ * The cookie's name is the server's own: browsers share cookies across the ports of one host, so two
+ * live runs on 127.0.0.1 with one fixed name would overwrite each other's token. A hash prefix of the
+ * token names it without revealing it.
+ */
+function cookieName(token: string): string {
+  return `foreshock_status_${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;
+}
 
 /** Whether the request carries `token`, in the query or in the cookie; compared in constant time. */
 function tokenAllowed(req: http.IncomingMessage, url: URL, token: string): boolean {
@@ -63,7 +70,8 @@ function tokenAllowed(req: http.IncomingMessage, url: URL, token: string): boole
   };
   if (same(url.searchParams.get('token'))) return true;
   const cookies = (req.headers.cookie ?? '').split(';').map((c) => c.trim());
-  return cookies.some((c) => c.startsWith(`${COOKIE}=`) && same(c.slice(COOKIE.length + 1)));
+  const name = cookieName(token);
+  return cookies.some((c) => c.startsWith(`${name}=`) && same(c.slice(name.length + 1)));
 }
 const PAGE_HEADERS = {
   'Content-Type': 'text/html; charset=utf-8',
@@ -214,7 +222,7 @@ export async function startStatusServer(o: StatusServerOptions): Promise<StatusS
       // The page's EventSource('/events') carries no query: the cookie lets it in.
       res.writeHead(200, {
         ...PAGE_HEADERS,
-        'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        'Set-Cookie': `${cookieName(token)}=${token}; HttpOnly; SameSite=Strict; Path=/`,
       });
       res.end(page);
     } else if (path === '/state.json') {

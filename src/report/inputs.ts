@@ -13,7 +13,7 @@ import { UserError } from '../core/errors.ts';
 import type { ReplayResults } from '../core/results.ts';
 import { METRICS_FILE, MANIFEST_FILE, readDataset, readManifest, SLO_FILE } from '../data/dataset-io.ts';
 import { sha256Hex } from './canonical.ts';
-import { resultsSchema } from '../core/results-schema.ts';
+import { recordsOnlySchema, resultsSchema } from '../core/results-schema.ts';
 import { checkJson, parseJsonText } from '../core/schema.ts';
 
 /** results.json as written by the CLI: ReplayResults plus where the dataset was read from. */
@@ -38,8 +38,14 @@ export interface ExperimentInput {
 
 export const RESULTS_FILE = 'results.json';
 
-/** Reads results.json from a results directory (or the file itself) and checks its shape. */
-export function readResults(pathOrDir: string): { file: string; results: ReportResults; sha256: string } {
+/**
+ * Reads results.json from a results directory (or the file itself) and checks its shape: all of it,
+ * or with `recordsOnly` (rescore) only the records, not the metrics that will be recomputed.
+ */
+export function readResults(
+  pathOrDir: string,
+  opts: { recordsOnly?: boolean } = {},
+): { file: string; results: ReportResults; sha256: string } {
   const file =
     existsSync(pathOrDir) && statSync(pathOrDir).isDirectory() ? join(pathOrDir, RESULTS_FILE) : pathOrDir;
   let bytes: Buffer;
@@ -50,7 +56,10 @@ export function readResults(pathOrDir: string): { file: string; results: ReportR
     throw new UserError(`${file}: ${code === 'ENOENT' ? 'no results.json here' : `cannot read (${code})`}`);
   }
   const parsed = parseJsonText(bytes.toString('utf8'), file);
-  return { file, results: checkResults(parsed, file), sha256: sha256Hex(bytes) };
+  const results = opts.recordsOnly
+    ? checkJson(recordsOnlySchema, parsed, file, 'not a foreshock results.json: ')
+    : checkResults(parsed, file);
+  return { file, results, sha256: sha256Hex(bytes) };
 }
 
 /**

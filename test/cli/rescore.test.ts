@@ -1,6 +1,6 @@
 // `foreshock rescore`: every metric from the stored streams, equal byte for byte to a replay with the
 // same scoring parameters; harness hosts neither replayed nor scored unless --hosts all.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -118,6 +118,36 @@ describe('foreshock rescore', () => {
     expectUserError(
       runCli('rescore', '--results', base, '--dataset', other, '--out', join(dir, 'x')),
       /not "another"/,
+    );
+  });
+
+  it('rescores results whose metrics are of an older shape (their records are what it reads)', () => {
+    // A results.json written before some metric fields existed: report refuses it, rescore recomputes it.
+    const old = read(base);
+    for (const a of Object.values(old.algorithms)) {
+      const p = a.metrics.prediction as unknown as Record<string, unknown> | null;
+      if (p) delete p.episodes;
+    }
+    const oldDir = join(dir, 'old-shape');
+    mkdirSync(oldDir, { recursive: true });
+    writeFileSync(join(oldDir, 'results.json'), JSON.stringify(old));
+    expectUserError(
+      runCli('report', '--results', oldDir, '--dataset', data, '--out', join(dir, 'old.html')),
+      /episodes/,
+    );
+    const out = join(dir, 'old-rescored');
+    const r = runCli('rescore', '--results', oldDir, '--dataset', data, '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(out, 'results.json'), 'utf8')).toBe(
+      readFileSync(join(base, 'results.json'), 'utf8'),
+    );
+    // The records themselves are still checked: a null alarm is one line.
+    const broken = read(base);
+    (broken.algorithms.threshold!.alarms as unknown[])[0] = null;
+    writeFileSync(join(oldDir, 'results.json'), JSON.stringify(broken));
+    expectUserError(
+      runCli('rescore', '--results', oldDir, '--dataset', data, '--overwrite', '--out', join(dir, 'x2')),
+      /alarms/,
     );
   });
 });

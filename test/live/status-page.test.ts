@@ -212,6 +212,15 @@ describe('status server', () => {
     const other = await start();
     expect(other.token).not.toBe(s.token);
     expect(await request(new URL(`/state.json?token=${other.token}`, s.origin).href, 'GET')).toBe(401);
+    // Two status pages on one host (browsers share cookies across ports): each sets a cookie of its
+    // own name, so opening the second does not overwrite the first one's token.
+    const otherCookie = (await fetch(other.url)).headers.get('set-cookie')!.split(';')[0]!;
+    expect(otherCookie.split('=')[0]).not.toBe(cookie.split('=')[0]);
+    const both = `${cookie.split(';')[0]!}; ${otherCookie}`;
+    expect((await fetch(new URL('/state.json', s.origin), { headers: { cookie: both } })).status).toBe(200);
+    expect((await fetch(new URL('/state.json', other.origin), { headers: { cookie: both } })).status).toBe(
+      200,
+    );
   });
 
   it('answers 404 for unknown paths and 405 for other methods', async () => {

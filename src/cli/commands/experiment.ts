@@ -14,7 +14,7 @@ import { SYNTH_FAULT_TYPES, type SynthFaultType } from '../../sim/synth/faults.t
 import { SESSION_STACKS, type SessionStack } from '../../stack/session.ts';
 import { logLine, refuseExisting } from '../options.ts';
 import { remoteStackOptions, resolveRemoteSpec, type RemoteStackArgs } from '../remote-stack-options.ts';
-import { printHeadline, printSummary } from '../summary.ts';
+import { printSummary } from '../summary.ts';
 
 interface Args extends RemoteStackArgs {
   name: string;
@@ -192,7 +192,7 @@ export const experimentCommand: CommandModule<object, Args> = {
     );
     for (const w of report.warnings) logLine(`warning: ${w}`);
     console.log(`report: ${report.htmlFile}`);
-    printHeadline([{ results, dataset }]);
+    (await import('../headline.ts')).printHeadline([{ results, dataset }]);
   },
 };
 
@@ -271,6 +271,6 @@ async function runSpec(args: Args): Promise<void> {
   }
   for (const w of scored.warnings) logLine(`warning: ${w}`);
   console.log(`report: ${scored.htmlFile}`);
-  printHeadline(scored.reps.map((r, i) => ({ results: r.results, dataset: datasets[i]! })));
+  (await import('../headline.ts')).printHeadline(scored.reps.map((r, i) => ({ results: r.results, dataset: datasets[i]! })));
   logLine(`done in ${Math.round((Date.now() - started) / 1000)} s`);
 }

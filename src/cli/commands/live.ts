@@ -134,11 +134,13 @@ export const liveCommand: CommandModule<object, Args> = {
       ),
   handler: async (args) => {
     // The model, the stacks and the workload load when the command runs, not for --help.
-    const [{ defaultAllowList, runLive }, { loadExperiment }, { parseMix }] = await Promise.all([
-      import('../../live/run.ts'),
-      import('../../runner/experiment/spec.ts'),
-      import('../../workload/data-files.ts'),
-    ]);
+    const [{ defaultAllowList, runLive }, { loadExperiment }, { parseMix }, { checkConfigKeys }] =
+      await Promise.all([
+        import('../../live/run.ts'),
+        import('../../runner/experiment/spec.ts'),
+        import('../../workload/data-files.ts'),
+        import('../../algorithms/registry.ts'),
+      ]);
     const stack = args.stack as SessionStack;
     const train = args.train ?? DEFAULT_TRAIN[stack];
     if (train.length === 0)
@@ -149,6 +151,8 @@ export const liveCommand: CommandModule<object, Args> = {
       args.config === undefined
         ? undefined
         : (readJsonOption(args.config, 'config') as Record<string, unknown>);
+    // Before any stack comes up: a misspelt algorithm name must not be ignored on a real stack.
+    checkConfigKeys(configs, `--config ${args.config}`);
     const out = args.out ?? join('runs', `live-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     const remote = await resolveRemoteSpec(stack, args);
     const summary = await runLive({

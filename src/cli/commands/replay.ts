@@ -14,7 +14,7 @@ import {
   type OutputArgs,
   type OverwriteArgs,
 } from '../options.ts';
-import { printHeadline, printOutcome } from '../summary.ts';
+import { printOutcome } from '../summary.ts';
 import {
   pipelineFromArgs,
   pipelineOptions,
@@ -150,6 +150,7 @@ export const replayCommand: CommandModule<object, Args> = {
     mkdirSync(args.out, { recursive: true });
     atomicWrite(file, formatResults(withDatasetPath(results, args.dataset)));
     printOutcome(results, file, args);
-    if (!args.json && !args.quiet) printHeadline([{ results, dataset: test }]);
+    if (!args.json && !args.quiet)
+      (await import('../headline.ts')).printHeadline([{ results, dataset: test }]);
   },
 };

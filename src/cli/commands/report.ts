@@ -1,13 +1,17 @@
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
 import { logLine, overwriteOption, refuseExisting, type OverwriteArgs } from '../options.ts';
-import { findResultsDirs, readRunFile } from '../../report/run-files.ts';
-import { scoreboardTable } from '../../report/scoreboard.ts';
-import { formatTable, type TableFormat } from '../../report/table-export.ts';
-import { tableFormat } from './runs.ts';
+import type { TableFormat } from '../../report/table-export.ts';
+import { tableFormat } from '../table-format.ts';
 
-function printScoreboard(dirs: string[], format: TableFormat): void {
+async function printScoreboard(dirs: string[], format: TableFormat): Promise<void> {
   if (dirs.length === 0) throw new UserError('give --scoreboard <dirs...>');
+  // The readers (Arrow) load when the command runs, not for --help.
+  const [{ findResultsDirs, readRunFile }, { scoreboardTable }, { formatTable }] = await Promise.all([
+    import('../../report/run-files.ts'),
+    import('../../report/scoreboard.ts'),
+    import('../../report/table-export.ts'),
+  ]);
   const found = [...new Set(dirs.flatMap((d) => findResultsDirs(d)))];
   if (found.length === 0) throw new UserError(`no results.json under ${dirs.join(', ')}`);
   const table = scoreboardTable(found.map((d) => readRunFile(d)));
@@ -84,7 +88,7 @@ export const reportCommand: CommandModule<object, Args> = {
       )
       .example('$0 report --scoreboard runs --md', 'scoreboard of every run under runs/, as Markdown'),
   handler: async (args) => {
-    if (args.scoreboard !== undefined) return printScoreboard(args.scoreboard, tableFormat(args));
+    if (args.scoreboard !== undefined) return await printScoreboard(args.scoreboard, tableFormat(args));
     if (args.csv || args.md) throw new UserError('--csv and --md go with --scoreboard');
     if (args.out === undefined) throw new UserError('give --out <file.html> (or --scoreboard <dirs...>)');
     const out = args.out;

@@ -61,7 +61,7 @@ export const rescoreCommand: CommandModule<object, Args> = {
       import('../../runner/replay-job.ts'),
       import('../../runner/rescore.ts'),
     ]);
-    const { results } = readResults(args.results);
+    const { results } = readResults(args.results, { recordsOnly: true });
     const test = readDataset(args.dataset);
     const train = args.train ? readDataset(args.train) : null;
     // Without --hosts, the host selection the results were replayed with (it decides what was replayed).

@@ -3,7 +3,8 @@
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../core/errors.ts';
 import { indexRuns } from '../../report/runs-index.ts';
-import { formatTable, type TableFormat } from '../../report/table-export.ts';
+import { formatTable } from '../../report/table-export.ts';
+import { tableFormat } from '../table-format.ts';
 
 interface Args {
   dir: string;
@@ -12,10 +13,6 @@ interface Args {
 }
 
 /** --csv / --md / neither (aligned text): shared with `report --scoreboard`. */
-export function tableFormat(args: { csv?: boolean; md?: boolean }): TableFormat {
-  if (args.csv && args.md) throw new UserError('give --csv or --md, not both');
-  return args.csv ? 'csv' : args.md ? 'md' : 'text';
-}
 
 export const runsCommand: CommandModule<object, Args> = {
   builder: (y) =>
