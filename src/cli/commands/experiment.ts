@@ -271,6 +271,8 @@ async function runSpec(args: Args): Promise<void> {
   }
   for (const w of scored.warnings) logLine(`warning: ${w}`);
   console.log(`report: ${scored.htmlFile}`);
-  (await import('../headline.ts')).printHeadline(scored.reps.map((r, i) => ({ results: r.results, dataset: datasets[i]! })));
+  (await import('../headline.ts')).printHeadline(
+    scored.reps.map((r, i) => ({ results: r.results, dataset: datasets[i]! })),
+  );
   logLine(`done in ${Math.round((Date.now() - started) / 1000)} s`);
 }
