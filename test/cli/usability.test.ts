@@ -105,7 +105,7 @@ describe('outputs', () => {
   it('a malformed inline JSON option is named', () => {
     expectUserError(
       run('replay', '--dataset', data, '--fix-model', '{latency', '--out', join(tmp, 'y')),
-      /--fix-model: malformed inline JSON/,
+      /--fix-model \(inline JSON\): malformed JSON/,
     );
   });
 });

@@ -85,9 +85,13 @@ describe('foreshock live on the embedded stack', () => {
     while (!/injected memleak on db/.test(stderr) && Date.now() < deadline) await sleep(200);
     expect(stderr).toMatch(/injected memleak on db/);
     // The live process serves its status page on loopback: the hosts' latest metrics, the mode.
-    const url = /status page (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr)?.[1];
+    // Its printed URL carries the access token (a request without it gets 401).
+    const url = /status page (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(stderr)?.[1];
     expect(url, stderr).toBeDefined();
-    const state = (await (await fetch(`${url}state.json`)).json()) as {
+    const stateUrl = new URL(url!);
+    stateUrl.pathname = '/state.json';
+    expect((await fetch(new URL('/state.json', url))).status).toBe(401);
+    const state = (await (await fetch(stateUrl)).json()) as {
       act: boolean;
       stack: string;
       hosts: Record<string, { values: Record<string, number | null> }>;
