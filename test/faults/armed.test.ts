@@ -31,9 +31,10 @@ afterAll(async () => {
 });
 
 describe('armed faults', () => {
-  it('a CPU hog armed 4 s ahead idles until its begin time, then burns CPU', async () => {
+  it('a CPU hog armed 8 s ahead idles until its begin time, then burns CPU', async () => {
     const spec = { type: 'cpuhog', percent: 100, cores: 1, durationS: 30 };
-    const begin = Date.now() + 4000;
+    // 8 s: starting the program can take 3 s on a loaded machine where its bundle is not built yet.
+    const begin = Date.now() + 8000;
     const a = await program('start', [dir, 'armed', JSON.stringify(spec), String(begin)]);
     expect(a.code, a.stderr).toBe(0);
     const m = parseStarted(a.stdout, a.stderr);
