@@ -12,15 +12,7 @@ import { parseReverted, parseStarted, parseStatus } from '../../src/faults/progr
 import { parseBeginArg } from '../../src/faults/run.ts';
 import { validateFaultSpec } from '../../src/faults/spec.ts';
 import { serveFaultHook } from '../../src/workload/tiers/fault-hook.ts';
-import {
-  cpuSeconds,
-  minorFaults,
-  PRIVATE_NET,
-  processesNaming,
-  program,
-  rejection,
-  waitFor,
-} from './helpers.ts';
+import { cpuSeconds, PRIVATE_NET, processesNaming, program, rejection, waitFor } from './helpers.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fsf-armed-'));
 
@@ -53,12 +45,10 @@ describe('armed faults', () => {
     expect(s).toMatchObject({ id: 'armed', state: 'running', alive: true });
     expect(Math.abs(Date.parse(s!.startedAt) - begin)).toBeLessThan(500);
     const c1 = cpuSeconds(m.pid);
-    const f1 = minorFaults(m.pid);
     await new Promise((r) => setTimeout(r, 1000));
     expect(cpuSeconds(m.pid) - c1).toBeGreaterThan(0.5);
-    // No memory churn once it burns: the workers were warmed up while armed (without that, the
-    // busy loop's first seconds touched ~700 fresh pages a second: a pagein footprint on a testbed).
-    expect(minorFaults(m.pid) - f1).toBeLessThan(200);
+    // That it burns without touching fresh memory is checked on the worker's own thread
+    // (cpuhog-memory.test.ts): the process's other threads (its GC, the watchdog) blur a count here.
     const r = await program('revert', [dir, 'armed']);
     expect(parseReverted(r.stdout, r.stderr).wasRunning).toBe(true);
   });
